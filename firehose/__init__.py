@@ -1,0 +1,21 @@
+"""The stream contract: bronze line codec, packing lines into records, PutRecordBatch sender."""
+
+from firehose.codec import BRONZE_FIELDS, BRONZE_VERSION, BronzeQuote, decode_line, encode_line
+from firehose.packing import batch_records, billed_bytes, pack_lines
+from firehose.sender import Backoff, DeliveryError, S3DeadLetter, SendReport, send_lines
+
+__all__ = [
+    "BRONZE_FIELDS",
+    "BRONZE_VERSION",
+    "Backoff",
+    "BronzeQuote",
+    "DeliveryError",
+    "S3DeadLetter",
+    "SendReport",
+    "batch_records",
+    "billed_bytes",
+    "decode_line",
+    "encode_line",
+    "pack_lines",
+    "send_lines",
+]
