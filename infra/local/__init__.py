@@ -1,0 +1,1 @@
+"""quotepipe infra/local."""

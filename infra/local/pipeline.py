@@ -1,0 +1,166 @@
+"""`quotepipe run`: the whole pipeline on one machine, ticking like the EventBridge schedule.
+
+The producer and processor handlers run unchanged, in this process, against moto
+and the simulated market (or ``--yahoo-url``); only endpoints differ from AWS.
+Their JSON logs and EMF metrics go to ``<lake>/logs/`` so the console stays readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from infra.local.context import LocalContext
+from infra.local.lake import download_bucket
+from infra.local.market import DEMO_SYMBOLS, MarketServer
+from infra.local.resources import BRONZE_PREFIX, FIREHOSE_PREFIX, StackNames
+from infra.local.stack import LocalStack, environment
+from infra.local.trigger import BronzeTrigger
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    """What `quotepipe run` was asked to do."""
+
+    ticks: int = 2
+    interval: float = 5.0
+    symbols: tuple[str, ...] = ()
+    symbols_file: Path | None = None
+    yahoo_url: str | None = None
+    lake: Path = Path("lake")
+
+
+@dataclass
+class RunResult:
+    """What a run produced: handler answers per tick and the files of the lake."""
+
+    lake: Path
+    market_url: str
+    ticks: list[dict[str, Any]] = field(default_factory=list)
+    processed: list[dict[str, Any]] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def scheduled_event(names: StackNames) -> dict[str, Any]:
+    """The event EventBridge Scheduler's rule target receives."""
+    return {
+        "version": "0",
+        "id": f"local-{time.time_ns()}",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": names.account_id,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": names.region,
+        "resources": [f"arn:aws:events:{names.region}:{names.account_id}:rule/quotepipe-schedule"],
+        "detail": {},
+    }
+
+
+def function_environment(options: RunOptions, stack: LocalStack, yahoo_url: str) -> dict[str, str]:
+    """The Lambda environment both functions get, as the template sets it."""
+    names = stack.names
+    env = {
+        **stack.aws_environment,
+        "DELIVERY_STREAM_NAME": names.delivery_stream,
+        "BRONZE_BUCKET": names.bronze_bucket,
+        "SILVER_BUCKET": names.silver_bucket,
+        "BRONZE_PREFIX": BRONZE_PREFIX,
+        "YAHOO_BASE_URL": yahoo_url,
+        "YAHOO_COOKIE_URL": yahoo_url,
+        "TICKS_PER_INVOCATION": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "quotepipe",
+        "SYMBOLS": ",".join(options.symbols or DEMO_SYMBOLS),
+    }
+    if options.symbols_file:
+        env["SYMBOLS_SOURCE"] = str(options.symbols_file.resolve())
+    return env
+
+
+@contextlib.contextmanager
+def _market(options: RunOptions) -> Iterator[str]:
+    if options.yahoo_url:
+        yield options.yahoo_url.rstrip("/")
+        return
+    with MarketServer() as server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def _handler_output(lake: Path) -> Iterator[TextIO]:
+    """Send what the handlers print (JSON logs, EMF) to a file; yield the console."""
+    console = sys.stdout
+    logs = lake / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.jsonl"
+    with path.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        yield console
+
+
+def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
+    """Run ``options.ticks`` producer ticks, process what lands, write the lake."""
+    with _handler_output(options.lake) as console:
+        out = say or (lambda text: print(text, file=console, flush=True))
+        with _market(options) as yahoo_url, LocalStack() as stack:
+            result = RunResult(lake=options.lake, market_url=yahoo_url)
+            out(f"embedded stack: AWS (moto) at {stack.endpoint}, Yahoo at {yahoo_url}")
+            with environment(function_environment(options, stack, yahoo_url)):
+                _tick_loop(options, stack, result, out)
+            result.files = _write_lake(stack, options.lake)
+    return result
+
+
+def _tick_loop(options: RunOptions, stack: LocalStack, result: RunResult, out: Say) -> None:
+    producer = importlib.import_module("producer.handler")
+    processor = importlib.import_module("processor.handler")
+    trigger = BronzeTrigger(
+        sqs=stack.client("sqs"),
+        s3=stack.client("s3"),
+        queue_url=stack.queue_url,
+        firehose_prefix=FIREHOSE_PREFIX,
+        invoke=lambda event: processor.lambda_handler(event, LocalContext("quotepipe-processor")),
+    )
+    for tick in range(1, options.ticks + 1):
+        started = time.monotonic()
+        summary = producer.lambda_handler(
+            scheduled_event(stack.names), LocalContext("quotepipe-producer")
+        )
+        drained = trigger.drain()
+        result.ticks.append(summary)
+        result.processed.extend(drained.results)
+        out(describe_tick(tick, options.ticks, summary, drained.results))
+        if tick < options.ticks:
+            time.sleep(max(0.0, options.interval - (time.monotonic() - started)))
+
+
+def describe_tick(
+    tick: int, ticks: int, summary: dict[str, Any], processed: list[dict[str, Any]]
+) -> str:
+    """One console line per tick: what was fetched, sent and processed."""
+    missing = summary.get("symbols_missing") or []
+    rows = sum(int(p.get("rows_written", 0)) for p in processed)
+    rejected = sum(int(p.get("rows_rejected", 0)) for p in processed)
+    return (
+        f"tick {tick}/{ticks}: {summary.get('quotes_sent', 0)}/"
+        f"{summary.get('symbols_requested', 0)} quotes sent in "
+        f"{summary.get('records_sent', 0)} records ({summary.get('bytes_sent', 0)} bytes); "
+        f"missing: {', '.join(missing) or 'none'}; "
+        f"silver rows: {rows}, rejected: {rejected}"
+    )
+
+
+def _write_lake(stack: LocalStack, lake: Path) -> list[Path]:
+    s3 = stack.client("s3")
+    names = stack.names
+    return [
+        *download_bucket(s3, names.bronze_bucket, lake / "bronze"),
+        *download_bucket(s3, names.silver_bucket, lake / "silver"),
+    ]

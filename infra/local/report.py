@@ -1,0 +1,46 @@
+"""What `quotepipe run` prints when the pipeline has run: the lake and the latest quotes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from infra.local.athena import LocalAthena, format_result
+from infra.local.pipeline import RunOptions, RunResult, run_pipeline
+
+LATEST_SQL = """
+SELECT symbol, name, currency, price, price_usd, price_cad, change_pct, trade_time
+FROM latest_quotes
+ORDER BY symbol
+"""
+
+
+def _count(files: list[Path], part: str) -> int:
+    return sum(1 for f in files if f"/{part}/" in f.as_posix())
+
+
+def summarise(result: RunResult) -> str:
+    """The lines printed after the last tick."""
+    silver = result.lake / "silver"
+    return "\n".join(
+        [
+            f"lake written to {result.lake}/: "
+            f"{_count(result.files, 'bronze')} bronze objects, "
+            f"{_count(result.files, 'silver/quotes')} silver objects, "
+            f"{_count(result.files, 'silver/rejected')} rejected objects",
+            f"silver CSV: {silver}/quotes/dt=*/*.csv",
+            f"handler logs and metrics: {result.lake}/logs/",
+        ]
+    )
+
+
+def run_and_report(options: RunOptions) -> int:
+    """Run the pipeline, then print the lake summary and the latest quotes."""
+    result = run_pipeline(options)
+    print(summarise(result))
+    with LocalAthena(options.lake) as athena:
+        latest = athena.query(LATEST_SQL)
+    print("\nlatest quotes (quotepipe query 'SELECT * FROM latest_quotes'):")
+    print(format_result(latest, "table"))
+    sys.stdout.flush()
+    return 0
