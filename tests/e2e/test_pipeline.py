@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from firehose.codec import BRONZE_FIELDS, decode_line
 from infra.cli import main
 from infra.local.market import DEMO_SYMBOLS, MarketServer, SimulatedMarket
 from infra.local.pipeline import RunOptions, RunResult, run_pipeline
@@ -67,6 +68,17 @@ def _served_rate(market: SimulatedMarket, pair: str, text: str) -> float:
     return matching[0]
 
 
+def _bronze_fx_rate(lake: Path, row: dict[str, str]) -> str:
+    """The fx_rate the producer put on the bronze line this silver row came from."""
+    for line in (lake / "bronze" / row["source_key"]).read_text(encoding="utf-8").splitlines():
+        fields = dict(zip(BRONZE_FIELDS, decode_line(line), strict=True))
+        if fields["symbol"] == row["symbol"] and int(fields["trade_time"]) == _epoch(
+            row["trade_time"]
+        ):
+            return fields["fx_rate"]
+    raise AssertionError(f"no bronze line for {row['symbol']} in {row['source_key']}")
+
+
 def test_silver_files_have_the_contract_header_and_partition(run: Run) -> None:
     files = _silver_files(run.lake)
     assert files
@@ -94,10 +106,9 @@ def test_currency_conversion_uses_the_rates_served_in_the_run(run: Run) -> None:
     for row in _rows(run.lake):
         usd_cad = _served_rate(run.market, "CAD=X", row["fx_usd_cad"])
         price = float(row["price"])
-        to_usd = {"USD": 1.0, "CAD": usd_cad}.get(row["currency"])
-        if to_usd is None:
-            assert row["currency"] == "GBP"
-            to_usd = _served_rate(run.market, "GBP=X", str(price / float(row["price_usd"])))
+        bronze_rate = _bronze_fx_rate(run.lake, row)
+        pair = {"USD": None, "CAD": "CAD=X", "GBP": "GBP=X"}[row["currency"]]
+        to_usd = 1.0 if pair is None else _served_rate(run.market, pair, bronze_rate)
         assert float(row["price_usd"]) == pytest.approx(price / to_usd, abs=1e-6)
         assert float(row["price_cad"]) == pytest.approx(price / to_usd * usd_cad, abs=1e-5)
 

@@ -1,0 +1,56 @@
+"""The producer: Yahoo Finance quotes and FX rates → bronze CSV lines → Kinesis Firehose."""
+
+from producer.bronze import BronzeLines, to_bronze
+from producer.currency import FxRates, fx_pairs, resolve_currency
+from producer.errors import (
+    AuthError,
+    DeliveryError,
+    FetchError,
+    MalformedQuoteError,
+    QuotepipeProducerError,
+    RateLimitedError,
+    SettingsError,
+    SymbolListError,
+)
+from producer.invocation import InvocationSummary, ProducerState, run_invocation
+from producer.settings import ProducerSettings
+from producer.symbols import SymbolList, SymbolSource, normalise_symbol, normalise_symbols
+from producer.tick import TickContext, TickSummary, run_tick
+from producer.yahoo import FetchResult, YahooClient
+from producer.yahoo_http import FetchStats, YahooHttp
+from producer.yahoo_parse import YahooQuote
+from producer.yahoo_session import CrumbCache, new_session
+
+__all__ = [
+    "AuthError",
+    "BronzeLines",
+    "CrumbCache",
+    "DeliveryError",
+    "FetchError",
+    "FetchResult",
+    "FetchStats",
+    "FxRates",
+    "InvocationSummary",
+    "MalformedQuoteError",
+    "ProducerSettings",
+    "ProducerState",
+    "QuotepipeProducerError",
+    "RateLimitedError",
+    "SettingsError",
+    "SymbolList",
+    "SymbolListError",
+    "SymbolSource",
+    "TickContext",
+    "TickSummary",
+    "YahooClient",
+    "YahooHttp",
+    "YahooQuote",
+    "fx_pairs",
+    "new_session",
+    "normalise_symbol",
+    "normalise_symbols",
+    "resolve_currency",
+    "run_invocation",
+    "run_tick",
+    "to_bronze",
+]

@@ -1,0 +1,54 @@
+"""Producer errors: one root so callers can catch the producer's failures as one family.
+
+- ``QuotepipeProducerError`` — root.
+  - ``SettingsError`` — a setting has an unusable value.
+  - ``SymbolListError`` — the symbol list could not be read.
+  - ``FetchError`` — a Yahoo request failed (``kind`` names why: ``http_429``,
+    ``http_5xx``, ``http_status``, ``timeout``, ``connection``, ``bad_body``, ``budget``).
+    - ``AuthError`` — Yahoo refused the cookie or crumb (401).
+    - ``RateLimitedError`` — the tick stopped asking after repeated 429 answers.
+  - ``MalformedQuoteError`` — one symbol's answer cannot become a quote.
+  - ``DeliveryError`` — Firehose delivery failed as a whole.
+"""
+
+from __future__ import annotations
+
+
+class QuotepipeProducerError(Exception):
+    """Root of every error the producer raises on purpose."""
+
+
+class SettingsError(QuotepipeProducerError, ValueError):
+    """A setting cannot be used; raised before any I/O."""
+
+
+class SymbolListError(QuotepipeProducerError):
+    """The symbol list source could not be read."""
+
+
+class FetchError(QuotepipeProducerError):
+    """A Yahoo request failed after the retries its kind allows."""
+
+    def __init__(self, kind: str, message: str, *, status: int | None = None, snippet: str = ""):
+        detail = f" (status {status})" if status is not None else ""
+        body = f": {snippet!r}" if snippet else ""
+        super().__init__(f"{kind}: {message}{detail}{body}")
+        self.kind = kind
+        self.status = status
+        self.snippet = snippet
+
+
+class AuthError(FetchError):
+    """Yahoo answered 401: the cookie or crumb is not accepted."""
+
+
+class RateLimitedError(FetchError):
+    """Yahoo kept answering 429, so the tick stopped asking."""
+
+
+class MalformedQuoteError(QuotepipeProducerError, ValueError):
+    """One symbol's answer lacks what a bronze line needs."""
+
+
+class DeliveryError(QuotepipeProducerError):
+    """The Firehose sender failed as a whole (not per record)."""

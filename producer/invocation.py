@@ -1,0 +1,157 @@
+"""One Lambda invocation: load the symbol list, then run ticks at a fixed interval in time.
+
+Sub-minute polling: EventBridge fires at most once a minute, so an invocation runs
+``TICKS_PER_INVOCATION`` ticks ``TICK_INTERVAL_SECONDS`` apart. A later tick starts
+only when its whole Yahoo budget plus the safety margin fits in the Lambda's
+remaining time, so the invocation always ends before its timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from firehose.sender import S3DeadLetter
+from producer.log import logger
+from producer.symbols import SymbolList, SymbolSource
+from producer.tick import TickContext, TickSummary, run_tick
+from producer.yahoo_session import CrumbCache, new_session
+
+if TYPE_CHECKING:
+    import aiohttp
+    from mypy_boto3_firehose import FirehoseClient
+    from mypy_boto3_s3 import S3Client
+
+    from producer.settings import ProducerSettings
+
+
+MAX_BAD_REPORTED = 100
+
+
+@dataclass
+class ProducerState:
+    """What is worth keeping between warm invocations: crumb, currencies seen, the S3 list."""
+
+    crumbs: CrumbCache = field(default_factory=CrumbCache)
+    currencies: set[str] = field(default_factory=set)
+    symbol_source: SymbolSource = field(default_factory=SymbolSource)
+
+
+@dataclass
+class InvocationSummary:
+    """The ticks one invocation ran, and what it refused or skipped."""
+
+    symbols_requested: int = 0
+    bad_symbols: list[dict[str, str]] = field(default_factory=list)
+    bad_symbol_count: int = 0
+    ticks: list[TickSummary] = field(default_factory=list)
+    ticks_skipped: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, with totals across ticks first."""
+        ticks = [t.to_dict() for t in self.ticks]
+        totals = {
+            key: sum(t[key] for t in ticks)
+            for key in ("quotes_fetched", "quotes_sent", "records_sent", "bytes_sent")
+        }
+        return {
+            "symbols_requested": self.symbols_requested,
+            **totals,
+            "records_failed": sum(t["records_failed"] for t in ticks),
+            "symbols_missing": _union(t["symbols_missing"] for t in ticks),
+            "bad_symbols": self.bad_symbols,
+            "bad_symbol_count": self.bad_symbol_count,
+            "ticks_run": len(ticks),
+            "ticks_skipped": self.ticks_skipped,
+            "ticks": ticks,
+        }
+
+
+async def run_invocation(
+    settings: ProducerSettings,
+    *,
+    firehose: FirehoseClient,
+    s3: S3Client | None = None,
+    session: aiohttp.ClientSession | None = None,
+    state: ProducerState | None = None,
+    remaining_ms: Callable[[], int] | None = None,
+) -> InvocationSummary:
+    """Run the configured ticks; ``remaining_ms`` is the Lambda context's time-left callback."""
+    state = state if state is not None else ProducerState()
+    listed = await asyncio.to_thread(state.symbol_source.load, settings, s3)
+    summary = InvocationSummary(len(listed.symbols), _bad(listed), bad_symbol_count=len(listed.bad))
+    async with AsyncExitStack() as stack:
+        if session is None:
+            session = await stack.enter_async_context(new_session(settings))
+        ctx = TickContext(
+            settings,
+            session,
+            firehose,
+            dead_letter=_dead_letter(settings, s3),
+            crumbs=state.crumbs,
+            currencies=state.currencies,
+        )
+        await _run_ticks(ctx, listed.symbols, summary, _clock(remaining_ms))
+    return summary
+
+
+async def _run_ticks(
+    ctx: TickContext,
+    symbols: tuple[str, ...],
+    summary: InvocationSummary,
+    seconds_left: Callable[[], float],
+) -> None:
+    """Start tick i at start + i * interval while a full tick still fits the time left."""
+    settings = ctx.settings
+    start = time.monotonic()
+    for index in range(settings.ticks_per_invocation):
+        delay = start + index * settings.tick_interval_seconds - time.monotonic()
+        room = seconds_left() - max(delay, 0.0) - settings.safety_margin_seconds
+        if index > 0 and room < settings.tick_budget_seconds:
+            summary.ticks_skipped = settings.ticks_per_invocation - index
+            logger.warning("skipping ticks: not enough time left", extra={"seconds": room})
+            return
+        if delay > 0:
+            await asyncio.sleep(delay)
+        budget = min(settings.tick_budget_seconds, max(room, 0.0))
+        tick = await run_tick(ctx, symbols, time.monotonic() + budget)
+        logger.info("tick done", extra={"tick": index, **_brief(tick)})
+        summary.ticks.append(tick)
+
+
+def _clock(remaining_ms: Callable[[], int] | None) -> Callable[[], float]:
+    """Seconds left in the invocation; unbounded outside Lambda."""
+    if remaining_ms is None:
+        return lambda: float("inf")
+    return lambda: remaining_ms() / 1000.0
+
+
+def _dead_letter(settings: ProducerSettings, s3: S3Client | None) -> S3DeadLetter | None:
+    """Records Firehose keeps refusing go to the bronze bucket when one is configured."""
+    if s3 is None or not settings.bronze_bucket:
+        return None
+    return S3DeadLetter(s3, settings.bronze_bucket)
+
+
+def _union(lists: Iterable[list[str]]) -> list[str]:
+    """Symbols missing in any tick, each once, in first-seen order."""
+    return list(dict.fromkeys(symbol for names in lists for symbol in names))
+
+
+def _bad(listed: SymbolList) -> list[dict[str, str]]:
+    """Refused entries in a loggable shape; a huge list is cut so the log line stays small."""
+    return [{"entry": entry, "reason": reason} for entry, reason in listed.bad[:MAX_BAD_REPORTED]]
+
+
+def _brief(tick: TickSummary) -> dict[str, Any]:
+    """The headline numbers of a tick for its log line."""
+    return {
+        "quotes_sent": tick.quotes_sent,
+        "symbols_missing": len(tick.symbols_missing),
+        "records_sent": tick.records_sent,
+        "duration_seconds": tick.duration_seconds,
+    }

@@ -1,0 +1,206 @@
+"""One polite HTTP layer for every Yahoo call: bounded concurrency, retries, body checks.
+
+Retries 429, 5xx, timeouts and connection errors with exponential backoff and
+jitter, honouring ``Retry-After``, never past the tick's deadline. After
+``rate_limit_trip`` consecutive 429 answers the tick stops asking Yahoo at all
+(``RateLimitedError``). Bodies are checked before parsing, so an HTML 429 page
+is an error with its status and a snippet, never JSON or a crumb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import orjson
+
+from producer.errors import FetchError, RateLimitedError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from producer.settings import ProducerSettings
+
+SNIPPET_CHARS = 120
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_OK = frozenset({200})
+
+
+@dataclass
+class FetchStats:
+    """Counts a tick reports: requests made, retries and errors by kind."""
+
+    requests: int = 0
+    retries: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    rate_limited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A response read in full, so the connection goes back to the pool at once."""
+
+    status: int
+    body: bytes
+    content_type: str
+    retry_after: float | None
+
+    def snippet(self) -> str:
+        """A short, single-line excerpt for logs and error messages."""
+        text = self.body[:SNIPPET_CHARS].decode("utf-8", "replace")
+        return " ".join(text.split())
+
+    def json(self) -> Any:
+        """Parse the body as JSON only when it looks like JSON."""
+        if self.body.lstrip()[:1] not in (b"{", b"["):
+            raise FetchError("bad_body", "not JSON", status=self.status, snippet=self.snippet())
+        try:
+            return orjson.loads(self.body)
+        except orjson.JSONDecodeError as exc:
+            raise FetchError(
+                "bad_body", "invalid JSON", status=self.status, snippet=self.snippet()
+            ) from exc
+
+
+def status_kind(status: int) -> str:
+    """Name an HTTP failure the way the tick summary counts it."""
+    if status == 429:
+        return "http_429"
+    return "http_5xx" if status >= 500 else "http_status"
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        moment = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment - (time.time() if now is None else now))
+
+
+class YahooHttp:
+    """Sends GETs for one tick, sharing its deadline, concurrency limit and 429 breaker."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        settings: ProducerSettings,
+        *,
+        deadline: float,
+        stats: FetchStats | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.deadline = deadline
+        self.stats = stats if stats is not None else FetchStats()
+        self._rng = rng
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._consecutive_429 = 0
+        self._headers = {"User-Agent": settings.yahoo_user_agent, "Accept": "*/*"}
+
+    async def get(self, url: str, params: Mapping[str, str] | None = None) -> Answer:
+        """GET with retries; returns the final answer (any status) or raises ``FetchError``."""
+        attempt = 0
+        while True:
+            self._check_open()
+            try:
+                answer = await self._send(url, params)
+            except FetchError as exc:
+                failure: FetchError = exc
+                wait = None
+            else:
+                self._note_status(answer.status)
+                if answer.status not in RETRY_STATUSES:
+                    return answer
+                failure = FetchError(
+                    status_kind(answer.status), url, status=answer.status, snippet=answer.snippet()
+                )
+                wait = answer.retry_after
+            attempt += 1
+            await self._back_off(attempt, wait, failure)
+
+    async def get_json(
+        self, url: str, params: Mapping[str, str] | None = None, *, accept: frozenset[int] = _OK
+    ) -> tuple[Answer, Any]:
+        """GET and parse JSON; a status outside ``accept`` or a non-JSON body is a counted error."""
+        answer = await self.get(url, params)
+        if answer.status not in accept:
+            raise self.failure(
+                status_kind(answer.status), url, status=answer.status, snippet=answer.snippet()
+            )
+        try:
+            return answer, answer.json()
+        except FetchError as exc:
+            self.stats.errors[exc.kind] += 1
+            raise
+
+    def failure(self, kind: str, message: str, **detail: Any) -> FetchError:
+        """Count an error that is not retried and return it for raising."""
+        self.stats.errors[kind] += 1
+        return FetchError(kind, message, **detail)
+
+    async def _send(self, url: str, params: Mapping[str, str] | None) -> Answer:
+        """One request, with aiohttp's errors converted where they enter."""
+        remaining = self.deadline - time.monotonic()
+        timeout = aiohttp.ClientTimeout(
+            total=max(0.01, min(self.settings.timeout_seconds, remaining))
+        )
+        async with self._slots:
+            self._check_open()
+            self.stats.requests += 1
+            try:
+                async with self.session.get(
+                    url, params=params, timeout=timeout, headers=self._headers
+                ) as response:
+                    body = await response.read()
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    return Answer(response.status, body, response.content_type, retry_after)
+            except TimeoutError as exc:
+                raise FetchError(
+                    "timeout", f"no answer within {timeout.total:.2f}s: {url}"
+                ) from exc
+            except aiohttp.ClientError as exc:
+                raise FetchError("connection", f"{type(exc).__name__}: {exc}") from exc
+
+    def _note_status(self, status: int) -> None:
+        """Track consecutive 429s: a run of them trips the breaker for the rest of the tick."""
+        self._consecutive_429 = self._consecutive_429 + 1 if status == 429 else 0
+        if self._consecutive_429 >= self.settings.rate_limit_trip:
+            self.stats.rate_limited = True
+
+    def _check_open(self) -> None:
+        """Refuse to ask Yahoo once rate limited or out of time."""
+        if self.stats.rate_limited:
+            self.stats.errors["rate_limited"] += 1
+            raise RateLimitedError("rate_limited", "stopped asking after repeated 429 answers")
+        if time.monotonic() >= self.deadline:
+            self.stats.errors["budget"] += 1
+            raise FetchError("budget", "tick time budget spent")
+
+    async def _back_off(self, attempt: int, retry_after: float | None, failure: FetchError) -> None:
+        """Sleep before the next attempt, or raise ``failure`` when no attempt is left."""
+        self.stats.errors[failure.kind] += 1
+        if attempt >= self.settings.max_attempts or self.stats.rate_limited:
+            raise failure
+        ceiling = min(
+            self.settings.backoff_max_seconds,
+            self.settings.backoff_base_seconds * 2 ** (attempt - 1),
+        )
+        delay = ceiling * (0.5 + 0.5 * self._rng())
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        if time.monotonic() + delay >= self.deadline:
+            raise failure
+        self.stats.retries += 1
+        await asyncio.sleep(delay)

@@ -1,0 +1,133 @@
+"""Turn Yahoo's v7 quote and v8 chart JSON into ``YahooQuote`` records.
+
+A result without a price (``quoteType: "NONE"`` stubs) is "not found" (``None``) so the
+caller can retry it through the chart endpoint; a result whose fields have the wrong
+type raises ``MalformedQuoteError`` for that symbol only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from producer.errors import FetchError, MalformedQuoteError
+
+
+@dataclass(frozen=True, slots=True)
+class YahooQuote:
+    """One quote as Yahoo reported it: currency and price still in Yahoo's units."""
+
+    symbol: str
+    name: str
+    exchange: str
+    currency: str
+    price: float
+    change_pct: float | None
+    volume: int | None
+    market_state: str
+    trade_time: int
+
+
+def v7_results(payload: Any) -> list[Any]:
+    """The result list of a ``/v7/finance/quote`` answer, or ``bad_body`` when absent."""
+    response = payload.get("quoteResponse") if isinstance(payload, dict) else None
+    results = response.get("result") if isinstance(response, dict) else None
+    if not isinstance(results, list):
+        raise FetchError(
+            "bad_body", "v7 answer without quoteResponse.result", snippet=str(payload)[:120]
+        )
+    return results
+
+
+def quote_from_v7(item: Any) -> YahooQuote | None:
+    """Parse one v7 result; ``None`` for a price-less stub."""
+    if not isinstance(item, dict) or not isinstance(item.get("symbol"), str):
+        raise MalformedQuoteError(f"v7 result without a symbol: {str(item)[:120]}")
+    if item.get("quoteType") == "NONE" or item.get("regularMarketPrice") is None:
+        return None
+    return _build(item, item["symbol"], "regularMarketChangePercent", _v7_exchange(item))
+
+
+def quote_from_chart(payload: Any) -> YahooQuote | None:
+    """Parse a ``/v8/finance/chart/SYM`` answer's meta; ``None`` when Yahoo has no data."""
+    chart = payload.get("chart") if isinstance(payload, dict) else None
+    results = chart.get("result") if isinstance(chart, dict) else None
+    if not results:
+        return None
+    meta = results[0].get("meta") if isinstance(results[0], dict) else None
+    if not isinstance(meta, dict) or not isinstance(meta.get("symbol"), str):
+        raise MalformedQuoteError(f"chart answer without meta.symbol: {str(payload)[:120]}")
+    if meta.get("regularMarketPrice") is None:
+        return None
+    fields = dict(meta, regularMarketChangePercent=_chart_change_pct(meta))
+    exchange = _text(meta.get("fullExchangeName")) or _text(meta.get("exchangeName"))
+    return _build(fields, meta["symbol"], "regularMarketChangePercent", exchange)
+
+
+def _build(fields: dict[str, Any], symbol: str, change_key: str, exchange: str) -> YahooQuote:
+    """Assemble a quote, naming the symbol and field when a value has the wrong type."""
+    try:
+        return YahooQuote(
+            symbol=symbol.strip(),
+            name=_name(fields, symbol),
+            exchange=exchange,
+            currency=_text(fields.get("currency")),
+            price=_number(fields["regularMarketPrice"]),
+            change_pct=_optional_number(fields.get(change_key)),
+            volume=_optional_int(fields.get("regularMarketVolume")),
+            market_state=_text(fields.get("marketState")),
+            trade_time=int(_number(fields["regularMarketTime"])),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedQuoteError(f"{symbol}: unusable field {exc}") from exc
+
+
+def _v7_exchange(item: dict[str, Any]) -> str:
+    """Prefer Yahoo's display name of the exchange, fall back to its code."""
+    return _text(item.get("fullExchangeName")) or _text(item.get("exchange"))
+
+
+def _chart_change_pct(meta: dict[str, Any]) -> float | None:
+    """Chart meta has no change percent: derive it from the previous close."""
+    previous: Any = meta.get("chartPreviousClose", meta.get("previousClose"))
+    price: Any = meta.get("regularMarketPrice")
+    if not _is_number(previous) or not _is_number(price) or previous == 0:
+        return None
+    return (float(price) - float(previous)) / float(previous) * 100.0
+
+
+def _name(fields: dict[str, Any], symbol: str) -> str:
+    """longName, else shortName, else the symbol: Yahoo often omits longName."""
+    for key in ("longName", "shortName", "displayName"):
+        if text := _text(fields.get(key)):
+            return text
+    return symbol.strip()
+
+
+def _text(value: Any) -> str:
+    """Strip padding; anything that is not a string is absent."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _is_number(value: Any) -> bool:
+    """JSON numbers only (bool is an int in Python, not a price)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float:
+    """A required number; Yahoo's ``{"raw": …}`` objects are accepted too."""
+    if isinstance(value, dict) and "raw" in value:
+        value = value["raw"]
+    if not _is_number(value):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _optional_number(value: Any) -> float | None:
+    """An optional number: absent or null stays None."""
+    return None if value is None else _number(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    """Volumes are integers; a float volume is truncated, not refused."""
+    return None if value is None else int(_number(value))

@@ -1,0 +1,100 @@
+"""The Lambda handler end to end: local market → handler → moto Firehose → bronze object in S3."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from firehose.codec import decode_line
+from infra.local.market import MarketServer
+from producer import handler
+
+
+@dataclass
+class FakeContext:
+    """The parts of the Lambda context the handler and Powertools read."""
+
+    function_name: str = "quotepipe-producer"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:quotepipe-producer"
+    aws_request_id: str = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@pytest.fixture
+def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    for name, value in {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    handler._clients.cache_clear()
+    handler._state.cache_clear()
+    yield endpoint
+    handler._clients.cache_clear()
+    handler._state.cache_clear()
+    server.stop()
+
+
+def test_handler_delivers_bronze_lines_through_firehose_to_s3(
+    moto_endpoint: str,
+    yahoo: MarketServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN a bronze bucket and a delivery stream in moto, and the producer's environment
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="bronze")
+    boto3.client("firehose").create_delivery_stream(
+        DeliveryStreamName="quotes",
+        DeliveryStreamType="DirectPut",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": "arn:aws:iam::123456789012:role/firehose",
+            "BucketARN": "arn:aws:s3:::bronze",
+            "Prefix": "quotes/",
+        },
+    )
+    for name, value in {
+        "SYMBOLS": "aapl,tmus,vod.l,ZZZZ",
+        "DELIVERY_STREAM_NAME": "quotes",
+        "BRONZE_BUCKET": "bronze",
+        "YAHOO_BASE_URL": yahoo.url,
+        "YAHOO_COOKIE_URL": yahoo.url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    # WHEN the scheduled event invokes the handler
+    summary = handler.lambda_handler({"source": "aws.scheduler"}, FakeContext())
+    # THEN the summary names the missing symbol and the bronze object holds the three quotes
+    assert summary["symbols_missing"] == ["ZZZZ"]
+    assert summary["quotes_sent"] == 3
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="bronze")["Contents"]]
+    assert len(keys) == 1 and keys[0].startswith("quotes/")
+    body = s3.get_object(Bucket="bronze", Key=keys[0])["Body"].read().decode()
+    lines = [decode_line(line) for line in body.splitlines()]
+    assert sorted(fields[1] for fields in lines) == ["AAPL", "TMUS", "VOD.L"]
+    assert {fields[4] for fields in lines} == {"USD", "GBP"}
+    assert summary["bytes_sent"] == len(body.encode())
+    # AND the metrics went out in Embedded Metric Format under the quotepipe namespace
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    names = {
+        m["Name"] for blob in emf for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+    }
+    assert {"SymbolsRequested", "QuotesSent", "SymbolsMissing", "BytesSent"} <= names
+    assert {blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] for blob in emf} == {"quotepipe"}
+
+
+def test_importing_the_handler_needs_no_aws_environment() -> None:
+    assert callable(handler.lambda_handler)
