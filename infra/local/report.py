@@ -9,7 +9,8 @@ from infra.local.athena import LocalAthena, format_result
 from infra.local.pipeline import RunOptions, RunResult, run_pipeline
 
 LATEST_SQL = """
-SELECT symbol, name, currency, price, price_usd, price_cad, change_pct, trade_time
+SELECT symbol, name, currency, price, price_usd, price_cad,
+       round(change_pct, 3) AS change_pct, trade_time
 FROM latest_quotes
 ORDER BY symbol
 """

@@ -6,6 +6,7 @@ through ``AWS_ENDPOINT_URL``, exactly as they would find any S3-compatible endpo
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -47,6 +48,8 @@ class LocalStack:
         self.endpoint = ""
 
     def __enter__(self) -> Self:
+        # One access-log line per API call would drown what the pipeline prints.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
