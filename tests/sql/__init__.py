@@ -1,0 +1,1 @@
+"""Tests of sql/: parsing, golden results of every view and dashboard query."""

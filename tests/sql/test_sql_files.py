@@ -1,0 +1,92 @@
+"""Every file of sql/ is one valid Athena statement, in an order Athena can apply."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from infra.local.athena_files import SqlFile, load_apply_order, load_section, placeholders
+
+ALL_FILES = [f for s in ("setup", "views", "dashboards") for f in load_section(s)]
+LAKE_TABLES = {"silver_quotes", "silver_rejected", "quotes", "latest_quotes", "ohlc_5m"}
+LAKE_TABLES.add("daily_summary")
+
+
+def parse(file: SqlFile) -> exp.Expr:
+    """The file's single statement, parsed with the Athena dialect."""
+    trees = [t for t in sqlglot.parse(file.text, read="athena") if t is not None]
+    assert len(trees) == 1, f"{file.name}: one statement per file"
+    return trees[0]
+
+
+@pytest.mark.parametrize("file", ALL_FILES, ids=lambda f: f.name)
+def test_parses_with_the_athena_dialect(file: SqlFile) -> None:
+    tree = parse(file)
+    assert not isinstance(tree, exp.Command), f"{file.name} fell back to an unparsed command"
+
+
+def test_the_contract_objects_exist() -> None:
+    created = [parse(f).this for f in load_apply_order()]
+    names = [getattr(t, "this", t).name for t in created]
+    assert names == [
+        *("quotepipe", "silver_quotes", "silver_rejected"),
+        *("quotes", "latest_quotes", "ohlc_5m", "daily_summary"),
+    ]
+
+
+def test_views_only_read_objects_created_before_them() -> None:
+    known: set[str] = set()
+    for file in load_apply_order():
+        tree = parse(file)
+        ctes = {c.alias for c in tree.find_all(exp.CTE)}
+        read = (
+            {t.name for t in tree.expression.find_all(exp.Table)} - ctes
+            if file.path.parent.name == "views"
+            else set()
+        )
+        assert read <= known, f"{file.name} reads {read - known} before it exists"
+        known.add(getattr(tree.this, "this", tree.this).name)
+
+
+def test_silver_quotes_ddl_matches_the_contract() -> None:
+    ddl = parse(load_section("setup")[1])
+    props = {
+        p.this.name: p.args["value"].name
+        for p in ddl.find_all(exp.Property)
+        if type(p) is exp.Property
+    }
+    assert [c.name for c in ddl.this.expressions] == [
+        *("symbol", "name", "exchange", "currency", "price", "price_usd", "price_cad"),
+        *("fx_usd_cad", "change_pct", "volume", "market_state", "trade_time", "fetched_at"),
+        "source_key",
+    ]
+    assert {c.args["kind"].this for c in ddl.this.expressions} == {exp.DType.TEXT}  # STRING
+    assert props["skip.header.line.count"] == "1"
+    assert props["projection.dt.range"] == "2024-01-01,NOW"
+    assert props["storage.location.template"] == "s3://${SILVER_BUCKET}/quotes/dt=${dt}/"
+
+
+def test_placeholders_only_in_setup() -> None:
+    for file in ALL_FILES:
+        used = placeholders(file.statement)
+        assert used <= ({"SILVER_BUCKET"} if file.path.parent.name == "setup" else set()), file.name
+
+
+def _reads_without_dt(select: exp.Select) -> bool:
+    """A SELECT that reads a lake table or view directly but has no dt predicate."""
+    source = select.args.get("from_") or select.args.get("from")
+    tables = {t.name for t in source.find_all(exp.Table)} if source else set()
+    where = select.args.get("where")
+    has_dt = where is not None and any(c.name == "dt" for c in where.find_all(exp.Column))
+    return bool(tables & LAKE_TABLES) and not has_dt
+
+
+@pytest.mark.parametrize("file", load_section("dashboards"), ids=lambda f: f.name)
+def test_dashboard_queries_restrict_dt(file: SqlFile) -> None:
+    tree = parse(file)
+    unions = [s for u in tree.find_all(exp.Union) for s in (u.this, u.expression)]
+    for select in tree.find_all(exp.Select):
+        if select in unions:
+            continue  # a UNION ALL branch: the predicate on dt is applied around it
+        assert not _reads_without_dt(select), f"{file.name}: {select.sql('athena')[:80]}"
