@@ -51,7 +51,33 @@ def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     query = commands.add_parser("query", help="run Athena SQL against the lake on this machine")
     query.add_argument("--lake", type=Path, default=DEFAULT_LAKE)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        help="value for the next ? as Athena SQL literal text, e.g. \"'AAPL'\" (repeatable)",
+    )
     query.add_argument("sql", help="one Athena SQL statement")
+
+
+def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dashboard = commands.add_parser("dashboard", help="render the dashboards into one HTML file")
+    dashboard.add_argument("--lake", type=Path, default=DEFAULT_LAKE)
+    dashboard.add_argument("--out", type=Path, help="output file (default LAKE/dashboard.html)")
+
+
+def _add_athena(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    athena = commands.add_parser("athena", help="manage the Athena objects on AWS")
+    actions = athena.add_subparsers(dest="action", required=True)
+    apply = actions.add_parser("apply", help="create the database, table and views of sql/")
+    apply.add_argument("--workgroup", default=os.environ.get("ATHENA_WORKGROUP", "primary"))
+    apply.add_argument(
+        "--output-location",
+        default=os.environ.get("ATHENA_OUTPUT_LOCATION"),
+        help="s3:// result location (optional when the workgroup enforces one)",
+    )
+    apply.add_argument("--silver-bucket", default=os.environ.get("SILVER_BUCKET"))
+    apply.add_argument("--dry-run", action="store_true", help="print the statements only")
 
 
 def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     _add_run(commands)
     _add_query(commands)
     _add_replay(commands)
+    _add_dashboard(commands)
+    _add_athena(commands)
     return top
 
 
@@ -91,7 +119,24 @@ def _run(args: argparse.Namespace) -> int:
 def _query(args: argparse.Namespace) -> int:
     from infra.local.athena import run_query_command
 
-    return run_query_command(args.lake, args.sql, args.format)
+    return run_query_command(args.lake, args.sql, args.format, args.param)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from infra.dashboard import dashboard_command
+
+    return dashboard_command(args.lake, args.out or args.lake / "dashboard.html")
+
+
+def _athena(args: argparse.Namespace) -> int:
+    from infra.athena_apply import apply_command
+
+    return apply_command(
+        workgroup=args.workgroup,
+        output_location=args.output_location,
+        silver_bucket=args.silver_bucket,
+        dry_run=args.dry_run,
+    )
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -105,7 +150,13 @@ def _replay(args: argparse.Namespace) -> int:
     )
 
 
-COMMANDS = {"run": _run, "query": _query, "replay": _replay}
+COMMANDS = {
+    "run": _run,
+    "query": _query,
+    "replay": _replay,
+    "dashboard": _dashboard,
+    "athena": _athena,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from infra.dashboard import write_dashboard
 from infra.local.athena import LocalAthena, format_result
 from infra.local.pipeline import RunOptions, RunResult, run_pipeline
 
@@ -43,5 +44,7 @@ def run_and_report(options: RunOptions) -> int:
         latest = athena.query(LATEST_SQL)
     print("\nlatest quotes (quotepipe query 'SELECT * FROM latest_quotes'):")
     print(format_result(latest, "table"))
+    dashboard = write_dashboard(options.lake, options.lake / "dashboard.html")
+    print(f"\ndashboard: {dashboard} (open it in a browser; no network needed)")
     sys.stdout.flush()
     return 0
