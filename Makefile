@@ -28,3 +28,15 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) lake .pytest_cache .mypy_cache .ruff_cache
+
+# ---- AWS (issue 6). Needs the AWS SAM CLI, Docker and AWS credentials; not part of `make test`.
+.PHONY: deploy images
+IMAGE_TAG ?= latest
+
+deploy:
+	sam build
+	sam deploy
+
+images:
+	docker build --platform linux/amd64 -f Dockerfile.producer -t quotepipe-producer:$(IMAGE_TAG) .
+	docker build --platform linux/amd64 -f Dockerfile.processor -t quotepipe-processor:$(IMAGE_TAG) .
