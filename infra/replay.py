@@ -24,12 +24,11 @@ def _replay(s3: Any, bronze: str, silver: str, start: date, end: date) -> dict[s
 def _replay_lake(lake: Path, start: date, end: date) -> dict[str, Any]:
     """Load the lake's bronze into the embedded stack, replay, and write silver back."""
     from infra.local.lake import download_bucket, upload_folder
-    from infra.local.resources import BRONZE_PREFIX
     from infra.local.stack import LocalStack
 
     with LocalStack() as stack:
         s3, names = stack.client("s3"), stack.names
-        upload_folder(s3, lake / "bronze", names.bronze_bucket, BRONZE_PREFIX)
+        upload_folder(s3, lake / "bronze", names.bronze_bucket, stack.definition.bronze_prefix)
         summary = _replay(s3, names.bronze_bucket, names.silver_bucket, start, end)
         download_bucket(s3, names.silver_bucket, lake / "silver")
     return summary

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from infra.local.context import LocalContext
 from infra.local.lake import download_bucket
 from infra.local.market import DEMO_SYMBOLS, MarketServer
-from infra.local.resources import BRONZE_PREFIX, FIREHOSE_PREFIX, StackNames
+from infra.local.resources import StackNames
 from infra.local.stack import LocalStack, environment
 from infra.local.trigger import BronzeTrigger
 
@@ -65,19 +65,15 @@ def scheduled_event(names: StackNames) -> dict[str, Any]:
     }
 
 
-def function_environment(options: RunOptions, stack: LocalStack, yahoo_url: str) -> dict[str, str]:
-    """The Lambda environment both functions get, as the template sets it."""
-    names = stack.names
+def function_environment(
+    options: RunOptions, stack: LocalStack, yahoo_url: str, function: str
+) -> dict[str, str]:
+    """A function's environment as the template sets it, with local endpoints and symbols."""
     env = {
+        **stack.definition.function_environment(function),
         **stack.aws_environment,
-        "DELIVERY_STREAM_NAME": names.delivery_stream,
-        "BRONZE_BUCKET": names.bronze_bucket,
-        "SILVER_BUCKET": names.silver_bucket,
-        "BRONZE_PREFIX": BRONZE_PREFIX,
         "YAHOO_BASE_URL": yahoo_url,
         "YAHOO_COOKIE_URL": yahoo_url,
-        "TICKS_PER_INVOCATION": "1",
-        "POWERTOOLS_METRICS_NAMESPACE": "quotepipe",
         "SYMBOLS": ",".join(options.symbols or DEMO_SYMBOLS),
     }
     if options.symbols_file:
@@ -112,27 +108,54 @@ def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
         with _market(options) as yahoo_url, LocalStack() as stack:
             result = RunResult(lake=options.lake, market_url=yahoo_url)
             out(f"embedded stack: AWS (moto) at {stack.endpoint}, Yahoo at {yahoo_url}")
-            with environment(function_environment(options, stack, yahoo_url)):
-                _tick_loop(options, stack, result, out)
+            _tick_loop(options, stack, yahoo_url, result, out)
             result.files = _write_lake(stack, options.lake)
     return result
 
 
-def _tick_loop(options: RunOptions, stack: LocalStack, result: RunResult, out: Say) -> None:
-    producer = importlib.import_module("producer.handler")
-    processor = importlib.import_module("processor.handler")
+@dataclass(frozen=True)
+class LocalFunction:
+    """One Lambda function in this process: its handler module and its own environment."""
+
+    module: str
+    name: str
+    env: dict[str, str]
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Call the handler as Lambda would, inside the function's environment."""
+        with environment(self.env):
+            # Imported inside the environment: Powertools reads its settings at import.
+            handler = importlib.import_module(self.module).lambda_handler
+            answer: dict[str, Any] = handler(event, LocalContext(self.name))
+        return answer
+
+
+def _functions(
+    options: RunOptions, stack: LocalStack, yahoo_url: str
+) -> tuple[LocalFunction, LocalFunction]:
+    def env(logical_id: str) -> dict[str, str]:
+        return function_environment(options, stack, yahoo_url, logical_id)
+
+    return (
+        LocalFunction("producer.handler", "quotepipe-producer", env("ProducerFunction")),
+        LocalFunction("processor.handler", "quotepipe-processor", env("ProcessorFunction")),
+    )
+
+
+def _tick_loop(
+    options: RunOptions, stack: LocalStack, yahoo_url: str, result: RunResult, out: Say
+) -> None:
+    producer, processor = _functions(options, stack, yahoo_url)
     trigger = BronzeTrigger(
         sqs=stack.client("sqs"),
         s3=stack.client("s3"),
         queue_url=stack.queue_url,
-        firehose_prefix=FIREHOSE_PREFIX,
-        invoke=lambda event: processor.lambda_handler(event, LocalContext("quotepipe-processor")),
+        firehose_prefix=stack.definition.firehose_prefix,
+        invoke=processor.invoke,
     )
     for tick in range(1, options.ticks + 1):
         started = time.monotonic()
-        summary = producer.lambda_handler(
-            scheduled_event(stack.names), LocalContext("quotepipe-producer")
-        )
+        summary = producer.invoke(scheduled_event(stack.names))
         drained = trigger.drain()
         result.ticks.append(summary)
         result.processed.extend(drained.results)

@@ -1,28 +1,132 @@
-"""The AWS resources of one quotepipe deployment, as the embedded stack creates them."""
+"""The stack's resources as the embedded stack creates them: read from infra/template.yaml.
+
+Buckets, the delivery stream, the bronze trigger, the Glue table and the functions'
+environment all come from the template's own definitions, so local and deployed
+cannot drift. What moto lacks is stood in for here: an SQS queue receives the bronze
+notifications that S3 sends straight to the processor in AWS.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
-BRONZE_PREFIX = "quotes/"
-FIREHOSE_PREFIX = "quotes/dt=!{timestamp:yyyy-MM-dd}/"
-FIREHOSE_ERROR_PREFIX = "errors/firehose/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/"
+from infra.template import load_template, local_refs, properties, resolve
+
+LOCAL_QUEUE = "quotepipe-bronze-events"
+FIREHOSE_ROLE_ARN = "arn:aws:iam::123456789012:role/quotepipe-firehose"
+
+
+@dataclass(frozen=True)
+class StackDefinition:
+    """The template, resolved with local names (stack ``quotepipe``, moto's account)."""
+
+    template: dict[str, Any]
+    refs: dict[str, Any]
+
+    @classmethod
+    def load(cls) -> StackDefinition:
+        """Read infra/template.yaml and resolve names as CloudFormation would."""
+        template = load_template()
+        refs = local_refs(template)
+        refs["FirehoseRole.Arn"] = FIREHOSE_ROLE_ARN
+        return cls(template, refs)
+
+    def _resolved(self, logical_id: str) -> dict[str, Any]:
+        value: dict[str, Any] = resolve(
+            properties(self.template, logical_id), self.refs, self.template
+        )
+        return value
+
+    @property
+    def region(self) -> str:
+        """The region names are resolved for."""
+        return str(self.refs["AWS::Region"])
+
+    @property
+    def bronze_bucket(self) -> str:
+        """Physical name of ``BronzeBucket``."""
+        return str(self.refs["BronzeBucket"])
+
+    @property
+    def silver_bucket(self) -> str:
+        """Physical name of ``SilverBucket``."""
+        return str(self.refs["SilverBucket"])
+
+    @cached_property
+    def delivery_stream(self) -> dict[str, Any]:
+        """``DeliveryStream`` properties: the CreateDeliveryStream arguments."""
+        return self._resolved("DeliveryStream")
+
+    @property
+    def firehose_prefix(self) -> str:
+        """The bronze prefix with Firehose's ``!{timestamp:…}`` expressions."""
+        return str(self.delivery_stream["ExtendedS3DestinationConfiguration"]["Prefix"])
+
+    @cached_property
+    def bronze_trigger(self) -> dict[str, Any]:
+        """The processor's S3 event source: events and key filter rules."""
+        source = properties(self.template, "ProcessorFunction")["Events"]["BronzeObjectCreated"]
+        trigger: dict[str, Any] = resolve(source["Properties"], self.refs, self.template)
+        return trigger
+
+    @property
+    def bronze_prefix(self) -> str:
+        """The key prefix the processor is triggered for (and told to process)."""
+        return self.function_environment("ProcessorFunction")["BRONZE_PREFIX"]
+
+    def bronze_notification(self, queue_arn: str) -> dict[str, Any]:
+        """The bronze bucket notification, sent to ``queue_arn`` instead of the function."""
+        events = self.bronze_trigger["Events"]
+        rules = self.bronze_trigger.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+        return {
+            "QueueArn": queue_arn,
+            "Events": events if isinstance(events, list) else [events],
+            "Filter": {"Key": {"FilterRules": rules}},
+        }
+
+    @property
+    def glue_database(self) -> dict[str, Any]:
+        """``GlueDatabase``'s DatabaseInput."""
+        database: dict[str, Any] = self._resolved("GlueDatabase")["DatabaseInput"]
+        return database
+
+    @property
+    def glue_table(self) -> dict[str, Any]:
+        """``SilverQuotesTable``'s TableInput."""
+        table: dict[str, Any] = self._resolved("SilverQuotesTable")["TableInput"]
+        return table
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        """A function's environment: the template's Globals, then its own variables."""
+        globals_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
+        own = properties(self.template, logical_id).get("Environment", {})
+        merged = {**globals_env.get("Variables", {}), **own.get("Variables", {})}
+        rendered = resolve(merged, self.refs, self.template)
+        return {name: str(value) for name, value in rendered.items() if value is not None}
 
 
 @dataclass(frozen=True, kw_only=True)
 class StackNames:
-    """Names of the stack's resources; the defaults are what `quotepipe run` uses."""
+    """Names of the stack's resources as the embedded stack uses them."""
 
-    region: str = "us-east-1"
-    bronze_bucket: str = "quotepipe-bronze"
-    silver_bucket: str = "quotepipe-silver"
-    delivery_stream: str = "quotepipe-bronze"
-    bronze_queue: str = "quotepipe-bronze-events"
+    region: str
+    bronze_bucket: str
+    silver_bucket: str
+    delivery_stream: str
+    bronze_queue: str = LOCAL_QUEUE
     account_id: str = "123456789012"
 
-    def bucket_arn(self, bucket: str) -> str:
-        """ARN of one of the stack's buckets."""
-        return f"arn:aws:s3:::{bucket}"
+    @classmethod
+    def from_definition(cls, stack: StackDefinition) -> StackNames:
+        """The names the template gives, resolved locally."""
+        return cls(
+            region=stack.region,
+            bronze_bucket=stack.bronze_bucket,
+            silver_bucket=stack.silver_bucket,
+            delivery_stream=str(stack.delivery_stream["DeliveryStreamName"]),
+        )
 
     @property
     def queue_arn(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
@@ -16,12 +17,7 @@ from typing import Any, Self
 import boto3
 from moto.server import ThreadedMotoServer
 
-from infra.local.resources import (
-    BRONZE_PREFIX,
-    FIREHOSE_ERROR_PREFIX,
-    FIREHOSE_PREFIX,
-    StackNames,
-)
+from infra.local.resources import StackDefinition, StackNames
 
 
 @contextmanager
@@ -40,10 +36,14 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 
 
 class LocalStack:
-    """moto on 127.0.0.1 with buckets, delivery stream, queue and notification in place."""
+    """moto on 127.0.0.1 with the template's buckets, stream, trigger and Glue table in place.
 
-    def __init__(self, names: StackNames | None = None) -> None:
-        self.names = names or StackNames()
+    moto's state is per process: one LocalStack at a time in a process.
+    """
+
+    def __init__(self, definition: StackDefinition | None = None) -> None:
+        self.definition = definition or StackDefinition.load()
+        self.names = StackNames.from_definition(self.definition)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.endpoint = ""
 
@@ -53,6 +53,10 @@ class LocalStack:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        # moto keeps its state per process, not per server: start from an empty account.
+        urllib.request.urlopen(
+            urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10
+        ).close()
         self.create_resources()
         return self
 
@@ -86,43 +90,25 @@ class LocalStack:
         )
 
     def create_resources(self) -> None:
-        """Create the stack's resources as the template defines them."""
-        names = self.names
+        """Create the stack's resources from the template's definitions."""
+        stack, names = self.definition, self.names
         s3 = self.client("s3")
         for bucket in (names.bronze_bucket, names.silver_bucket):
             s3.create_bucket(Bucket=bucket)
         self.client("sqs").create_queue(QueueName=names.bronze_queue)
         s3.put_bucket_notification_configuration(
             Bucket=names.bronze_bucket,
-            NotificationConfiguration={"QueueConfigurations": [_bronze_notification(names)]},
+            NotificationConfiguration={
+                "QueueConfigurations": [stack.bronze_notification(names.queue_arn)]
+            },
         )
-        self.client("firehose").create_delivery_stream(
-            DeliveryStreamName=names.delivery_stream,
-            DeliveryStreamType="DirectPut",
-            ExtendedS3DestinationConfiguration=_firehose_destination(names),
-        )
+        self.client("firehose").create_delivery_stream(**stack.delivery_stream)
+        glue = self.client("glue")
+        glue.create_database(DatabaseInput=stack.glue_database)
+        glue.create_table(DatabaseName=stack.glue_database["Name"], TableInput=stack.glue_table)
 
     @property
     def queue_url(self) -> str:
         """URL of the bronze notification queue."""
         url: str = self.client("sqs").get_queue_url(QueueName=self.names.bronze_queue)["QueueUrl"]
         return url
-
-
-def _bronze_notification(names: StackNames) -> dict[str, Any]:
-    return {
-        "QueueArn": names.queue_arn,
-        "Events": ["s3:ObjectCreated:*"],
-        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": BRONZE_PREFIX}]}},
-    }
-
-
-def _firehose_destination(names: StackNames) -> dict[str, Any]:
-    return {
-        "RoleARN": f"arn:aws:iam::{names.account_id}:role/quotepipe-firehose",
-        "BucketARN": names.bucket_arn(names.bronze_bucket),
-        "Prefix": FIREHOSE_PREFIX,
-        "ErrorOutputPrefix": FIREHOSE_ERROR_PREFIX,
-        "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
-        "CompressionFormat": "UNCOMPRESSED",
-    }

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from infra.local.firehose_keys import delivered_key, render_prefix
-from infra.local.resources import FIREHOSE_ERROR_PREFIX, FIREHOSE_PREFIX
+from infra.local.resources import StackDefinition
+
+STREAM = StackDefinition.load().delivery_stream["ExtendedS3DestinationConfiguration"]
+FIREHOSE_PREFIX = STREAM["Prefix"]
+FIREHOSE_ERROR_PREFIX = STREAM["ErrorOutputPrefix"]
 
 NAME = "quotepipe-bronze-1-2026-11-26-23-59-58-0b7c8f1e-2a4d-4a8e-9d55-3b1f0c2e7a10"
 

@@ -10,7 +10,6 @@ from urllib.parse import unquote_plus
 import pytest
 
 from infra.local.lake import bucket_keys, download_bucket, upload_folder
-from infra.local.resources import FIREHOSE_PREFIX
 from infra.local.stack import LocalStack
 from infra.local.trigger import BronzeTrigger
 
@@ -30,7 +29,7 @@ def _trigger(stack: LocalStack, seen: list[dict[str, Any]]) -> BronzeTrigger:
         sqs=stack.client("sqs"),
         s3=stack.client("s3"),
         queue_url=stack.queue_url,
-        firehose_prefix=FIREHOSE_PREFIX,
+        firehose_prefix=stack.definition.firehose_prefix,
         invoke=invoke,
     )
 
@@ -68,3 +67,22 @@ def test_lake_round_trip(stack: LocalStack, tmp_path: Any) -> None:
     ]
     written = download_bucket(s3, stack.names.silver_bucket, tmp_path / "out")
     assert [p.read_bytes() for p in written] == [b"payload\n"]
+
+
+def test_the_stack_is_built_from_the_template(stack: LocalStack) -> None:
+    definition = stack.definition
+    described = stack.client("firehose").describe_delivery_stream(
+        DeliveryStreamName=stack.names.delivery_stream
+    )["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"]
+    wanted = definition.delivery_stream["ExtendedS3DestinationConfiguration"]
+    for field in ("BucketARN", "Prefix", "ErrorOutputPrefix", "BufferingHints"):
+        assert described[field] == wanted[field]
+    table = stack.client("glue").get_table(DatabaseName="quotepipe", Name="silver_quotes")["Table"]
+    columns = [c["Name"] for c in table["StorageDescriptor"]["Columns"]]
+    assert columns == [c["Name"] for c in definition.glue_table["StorageDescriptor"]["Columns"]]
+    notification = stack.client("s3").get_bucket_notification_configuration(
+        Bucket=stack.names.bronze_bucket
+    )["QueueConfigurations"][0]
+    assert notification["Filter"]["Key"]["FilterRules"] == [
+        {"Name": "prefix", "Value": definition.bronze_prefix}
+    ]
