@@ -1,0 +1,46 @@
+"""Bronze → silver: S3 events, bronze parsing, validation, silver/rejected writers, replay."""
+
+from processor.bronze import BronzeObject, read_lines
+from processor.dispatch import handle_event
+from processor.errors import (
+    BronzeReadError,
+    ConfigError,
+    EventError,
+    ProcessorError,
+    SilverWriteError,
+)
+from processor.events import bronze_objects, event_kind
+from processor.output import object_name
+from processor.process import REJECTED_COLUMNS, ObjectReport, process_object
+from processor.replay import list_bronze, replay
+from processor.settings import Settings
+from processor.silver import SILVER_COLUMNS, SilverRow, clean_name, clean_text, format_line
+from processor.validate import Reason, Rejection, Validator
+
+__all__ = [
+    "REJECTED_COLUMNS",
+    "SILVER_COLUMNS",
+    "BronzeObject",
+    "BronzeReadError",
+    "ConfigError",
+    "EventError",
+    "ObjectReport",
+    "ProcessorError",
+    "Reason",
+    "Rejection",
+    "Settings",
+    "SilverRow",
+    "SilverWriteError",
+    "Validator",
+    "bronze_objects",
+    "clean_name",
+    "clean_text",
+    "event_kind",
+    "format_line",
+    "handle_event",
+    "list_bronze",
+    "object_name",
+    "process_object",
+    "read_lines",
+    "replay",
+]

@@ -1,0 +1,107 @@
+"""Reading a bronze object as a stream of lines, gzip or not, never whole.
+
+Firehose may compress (``.gz`` keys, gzip magic bytes). Lines are bytes: each is
+decoded on its own so one bad byte rejects one line, not the object. Any failure
+to read — S3, the connection, a corrupt gzip member — is a ``BronzeReadError``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from processor.errors import BronzeReadError
+
+GZIP_MAGIC = b"\x1f\x8b"
+READ_BUFFER = 1 << 20
+_KEY_DATE = re.compile(r"(?:^|/)dt=(\d{4}-\d{2}-\d{2})/")
+
+
+class Readable(Protocol):
+    """What a bronze stream needs: botocore's StreamingBody or any binary file."""
+
+    def read(self, amt: int | None = ..., /) -> bytes:
+        """Up to ``amt`` bytes; empty at the end."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class BronzeObject:
+    """An S3 object the processor was told about."""
+
+    bucket: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedBronze:
+    """A bronze object being read: its lines and the date it arrived."""
+
+    lines: Iterator[bytes]
+    arrival_date: str
+
+
+class _Raw(io.RawIOBase):
+    """Adapts a ``read(n)`` body to ``RawIOBase`` so the C buffered reader splits lines."""
+
+    def __init__(self, body: Readable) -> None:
+        self._body = body
+
+    def readable(self) -> bool:
+        """Always: this is a read stream."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` from the body, converting transport errors where they enter."""
+        try:
+            data = self._body.read(len(buffer))
+        except (BotoCoreError, ClientError, OSError) as exc:
+            raise BronzeReadError(f"reading bronze failed: {exc}") from exc
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def open_bronze(s3: Any, obj: BronzeObject) -> OpenedBronze:
+    """Start streaming ``obj`` from S3."""
+    try:
+        answer = s3.get_object(Bucket=obj.bucket, Key=obj.key)
+    except (BotoCoreError, ClientError) as exc:
+        raise BronzeReadError(f"s3://{obj.bucket}/{obj.key}: {exc}") from exc
+    return OpenedBronze(
+        lines=read_lines(answer["Body"], gzipped=obj.key.endswith(".gz")),
+        arrival_date=arrival_date(obj.key, answer.get("LastModified")),
+    )
+
+
+def read_lines(body: Readable, *, gzipped: bool = False) -> Iterator[bytes]:
+    """Lines of ``body`` with their ``\\n``, decompressing when named or sniffed as gzip."""
+    buffered = io.BufferedReader(_Raw(body), READ_BUFFER)
+    stream: io.BufferedIOBase = buffered
+    if gzipped or buffered.peek(2)[:2] == GZIP_MAGIC:
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"), READ_BUFFER)
+    return _guarded(stream)
+
+
+def _guarded(stream: io.BufferedIOBase) -> Iterator[bytes]:
+    try:
+        yield from stream
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BronzeReadError(f"bronze stream is corrupt or truncated: {exc}") from exc
+
+
+def arrival_date(key: str, last_modified: datetime | None) -> str:
+    """The date the object arrived: the ``dt=`` of its key, else S3's LastModified."""
+    found = _KEY_DATE.search(key)
+    if found:
+        return found.group(1)
+    if last_modified is not None:
+        return last_modified.date().isoformat()
+    return "1970-01-01"

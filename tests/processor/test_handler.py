@@ -1,0 +1,137 @@
+"""The Lambda handler end to end on moto S3, for each event shape."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from processor import handler
+from processor.errors import BronzeReadError
+from tests.processor.helpers import (
+    BRONZE_KEY,
+    TRADE,
+    line,
+    load_event,
+    put_bronze,
+    silver_objects,
+)
+
+
+@dataclass
+class Context:
+    """The LambdaContext attributes Powertools reads."""
+
+    function_name: str = "quotepipe-processor"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:quotepipe-processor"
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+
+
+@pytest.fixture
+def fresh_handler(s3: Any) -> Iterator[Any]:
+    """The handler module with its cached client and settings rebuilt inside moto."""
+    handler._s3.cache_clear()
+    handler._settings.cache_clear()
+    yield handler
+    handler._s3.cache_clear()
+    handler._settings.cache_clear()
+
+
+def emitted(output: str) -> list[dict[str, Any]]:
+    """The JSON documents (logs and EMF) the handler printed."""
+    return [json.loads(x) for x in output.splitlines() if x.startswith("{")]
+
+
+def test_s3_event_processes_each_object_and_reports_counts(
+    fresh_handler: Any,
+    s3: Any,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # GIVEN the two bronze objects the recorded notification names
+    put_bronze(s3, BRONZE_KEY, line() + line() + line(price=-1.0))
+    gz_key = "quotes/dt=2026-11-26/manual upload T-Mobile+US (1).gz"
+    put_bronze(s3, gz_key, gzip.compress(line(symbol="AAPL").encode()))
+    # WHEN the handler receives it
+    result = fresh_handler.lambda_handler(load_event("s3_bronze_object_created"), Context())
+    # THEN both were processed and the totals balance
+    assert result == {
+        "objects": 2,
+        "lines_in": 4,
+        "rows_written": 2,
+        "rows_rejected": 1,
+        "duplicates": 1,
+    }
+    docs = emitted(capsys.readouterr().out)
+    metrics = [d for d in docs if "_aws" in d]
+    counts = [
+        [m[n] for n in ("BronzeLines", "SilverRows", "RejectedRows", "DuplicateRows")]
+        for m in metrics
+    ]
+    assert counts == [[[3], [1], [1], [1]], [[1], [1], [0], [0]]]
+    assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "quotepipe"
+    logs = [r for r in caplog.records if r.getMessage() == "bronze object processed"]
+    assert [getattr(r, "key", None) for r in logs] == [BRONZE_KEY, gz_key]
+    assert getattr(logs[0], "reasons", None) == {"bad_price": 1}
+
+
+def test_eventbridge_event(fresh_handler: Any, s3: Any) -> None:
+    put_bronze(s3, BRONZE_KEY, line())
+    result = fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
+    assert result["rows_written"] == 1
+    assert any(k.startswith("quotes/dt=2026-11-26/") for k in silver_objects(s3))
+
+
+def test_s3_test_event_is_ignored(fresh_handler: Any, s3: Any) -> None:
+    result = fresh_handler.lambda_handler(load_event("s3_test_event"), Context())
+    assert result["objects"] == 0
+    assert silver_objects(s3) == {}
+
+
+def test_sqs_batch_reports_only_the_failed_message(fresh_handler: Any, s3: Any) -> None:
+    # GIVEN an SQS batch: a bronze object that exists, a test event, and one that is gone
+    put_bronze(s3, BRONZE_KEY, line())
+    event = load_event("sqs_s3_notifications")
+    missing = json.loads(event["Records"][0]["body"])
+    missing["Records"][0]["s3"]["object"]["key"] = "quotes/dt%3D2026-11-26/vanished"
+    event["Records"].append(
+        {**event["Records"][0], "messageId": "m-3", "body": json.dumps(missing)}
+    )
+    # WHEN the handler runs
+    result = fresh_handler.lambda_handler(event, Context())
+    # THEN only the message naming the missing object is retried
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-3"}]}
+    assert len(silver_objects(s3)) == 1
+
+
+def test_direct_s3_event_errors_are_raised_for_lambda_to_retry(fresh_handler: Any, s3: Any) -> None:
+    with pytest.raises(BronzeReadError):
+        fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
+
+
+def test_same_event_twice_leaves_silver_byte_identical(fresh_handler: Any, s3: Any) -> None:
+    put_bronze(s3, BRONZE_KEY, line() + line(trade_time=TRADE + 86_400, fetched_at=TRADE + 86_440))
+    fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
+    first = silver_objects(s3)
+    fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
+    assert silver_objects(s3) == first
+    assert len(first) == 2
+
+
+def test_importing_the_handler_needs_no_aws_settings() -> None:
+    # GIVEN an environment with no AWS or processor settings at all
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SILVER", "POWER"))}
+    # WHEN the handler module is imported in a fresh interpreter THEN nothing fails
+    code = "import processor.handler as h; print(callable(h.lambda_handler))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr

@@ -1,0 +1,50 @@
+"""Settings: explicit argument > environment variable > default."""
+
+from __future__ import annotations
+
+import pytest
+
+from processor.errors import ConfigError
+from processor.settings import MIB, Settings, metrics_namespace
+
+
+def test_defaults() -> None:
+    settings = Settings.resolve(env={"SILVER_BUCKET": "silver"})
+    assert settings == Settings(
+        silver_bucket="silver", bronze_prefix="quotes/", max_future_skew_s=300, part_size=8 * MIB
+    )
+
+
+def test_environment_beats_defaults_and_arguments_beat_environment() -> None:
+    env = {
+        "SILVER_BUCKET": "env-silver",
+        "BRONZE_PREFIX": "bronze/",
+        "MAX_FUTURE_SKEW_SECONDS": "60",
+        "UPLOAD_PART_SIZE_MB": "16",
+    }
+    from_env = Settings.resolve(env=env)
+    assert (from_env.silver_bucket, from_env.bronze_prefix) == ("env-silver", "bronze/")
+    assert (from_env.max_future_skew_s, from_env.part_size) == (60, 16 * MIB)
+    explicit = Settings.resolve(silver_bucket="arg", bronze_prefix="", max_future_skew_s=0, env=env)
+    assert (explicit.silver_bucket, explicit.bronze_prefix, explicit.max_future_skew_s) == (
+        "arg", "", 0,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"SILVER_BUCKET": "s", "UPLOAD_PART_SIZE_MB": "4"},
+        {"SILVER_BUCKET": "s", "MAX_FUTURE_SKEW_SECONDS": "soon"},
+        {"SILVER_BUCKET": "s", "MAX_FUTURE_SKEW_SECONDS": "-1"},
+    ],
+)
+def test_bad_settings_are_config_errors(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        Settings.resolve(env=env)
+
+
+def test_metrics_namespace_has_a_default() -> None:
+    assert metrics_namespace({}) == "quotepipe"
+    assert metrics_namespace({"POWERTOOLS_METRICS_NAMESPACE": "other"}) == "other"

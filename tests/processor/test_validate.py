@@ -1,0 +1,171 @@
+"""Validation: each kind of bad bronze line gets its reason; good lines become exact silver rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from firehose.codec import decode_line
+from processor.process import LineSplitter
+from processor.silver import SilverRow
+from processor.validate import Accepted, Reason, Rejection, Validator
+from tests.processor.helpers import BRONZE_KEY, FETCH, TRADE, fields_of, line
+
+
+def check(fields: list[str], skew: int = 300) -> Accepted | Rejection:
+    return Validator(BRONZE_KEY, max_future_skew_s=skew).check(fields)
+
+
+def test_a_good_line_becomes_the_contract_row() -> None:
+    result = check(fields_of())
+    assert isinstance(result, Accepted)
+    assert result.row == SilverRow(
+        symbol="TMUS",
+        name="T-Mobile US, Inc.",
+        exchange="NMS",
+        currency="USD",
+        price="231.17",
+        price_usd="231.17",
+        price_cad="323.337479",
+        fx_usd_cad="1.3987",
+        change_pct="-0.4312",
+        volume="2845120",
+        market_state="REGULAR",
+        trade_time="2026-11-26T14:30:05Z",
+        fetched_at="2026-11-26T14:30:45Z",
+        source_key=BRONZE_KEY,
+    )
+    assert (result.trade_epoch, result.dt) == (TRADE, "2026-11-26")
+
+
+def test_foreign_prices_convert_with_the_observed_rates() -> None:
+    # GIVEN a GBP quote (already in pounds) with GBP per USD and CAD per USD observed
+    result = check(fields_of(currency="GBP", price="12.345", fx_rate="0.7871", fx_usd_cad="1.3987"))
+    assert isinstance(result, Accepted)
+    assert result.row.price == "12.345"
+    assert result.row.price_usd == repr(round(12.345 / 0.7871, 6))
+    assert result.row.price_cad == repr(round(12.345 / 0.7871 * 1.3987, 6))
+
+
+def test_usd_without_fx_rate_uses_one() -> None:
+    result = check(fields_of(fx_rate=""))
+    assert isinstance(result, Accepted)
+    assert result.row.price_usd == "231.17"
+
+
+def test_optional_numbers_may_be_empty() -> None:
+    result = check(fields_of(change_pct="", volume=""))
+    assert isinstance(result, Accepted)
+    assert (result.row.change_pct, result.row.volume) == ("", "")
+
+
+def test_price_text_is_normalised() -> None:
+    result = check(fields_of(price="0231.170"))
+    assert isinstance(result, Accepted)
+    assert result.row.price == "231.17"
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ([""], Reason.WRONG_COLUMN_COUNT),
+        ([], Reason.WRONG_COLUMN_COUNT),
+        (fields_of()[:12], Reason.WRONG_COLUMN_COUNT),
+        ([*fields_of(), "extra"], Reason.WRONG_COLUMN_COUNT),
+        (fields_of(version="2"), Reason.UNKNOWN_VERSION),
+        (["garbage"], Reason.UNKNOWN_VERSION),
+        (fields_of(symbol=""), Reason.BAD_SYMBOL),
+        (fields_of(symbol="tmus"), Reason.BAD_SYMBOL),
+        (fields_of(symbol="TM US"), Reason.BAD_SYMBOL),
+        (fields_of(symbol="A" * 30), Reason.BAD_SYMBOL),
+        (fields_of(currency="GBp"), Reason.BAD_CURRENCY),
+        (fields_of(currency=""), Reason.BAD_CURRENCY),
+        (fields_of(price=""), Reason.BAD_PRICE),
+        (fields_of(price="abc"), Reason.BAD_PRICE),
+        (fields_of(price="nan"), Reason.BAD_PRICE),
+        (fields_of(price="inf"), Reason.BAD_PRICE),
+        (fields_of(price="-1.5"), Reason.BAD_PRICE),
+        (fields_of(price="0"), Reason.BAD_PRICE),
+        (fields_of(change_pct="x"), Reason.BAD_CHANGE_PCT),
+        (fields_of(change_pct="nan"), Reason.BAD_CHANGE_PCT),
+        (fields_of(volume="1.5"), Reason.BAD_VOLUME),
+        (fields_of(volume="-3"), Reason.BAD_VOLUME),
+        (fields_of(trade_time=""), Reason.BAD_TIME),
+        (fields_of(trade_time="2026-11-26T14:30:05Z"), Reason.BAD_TIME),
+        (fields_of(fetched_at="soon"), Reason.BAD_TIME),
+        (fields_of(trade_time="1795703405000"), Reason.IMPLAUSIBLE_TIME),
+        (fields_of(trade_time="0"), Reason.IMPLAUSIBLE_TIME),
+        (fields_of(trade_time=str(FETCH + 301)), Reason.TRADE_TIME_IN_FUTURE),
+        (fields_of(currency="GBP", fx_rate=""), Reason.MISSING_FX_RATE),
+        (fields_of(fx_usd_cad=""), Reason.MISSING_FX_RATE),
+        (fields_of(currency="EUR", fx_rate="0"), Reason.BAD_FX_RATE),
+        (fields_of(fx_usd_cad="nan"), Reason.BAD_FX_RATE),
+    ],
+)
+def test_bad_lines_are_rejected_with_their_reason(fields: list[str], reason: Reason) -> None:
+    result = check(fields)
+    assert isinstance(result, Rejection)
+    assert result.reason == reason
+    assert result.detail
+
+
+def test_trade_time_within_skew_is_accepted() -> None:
+    assert isinstance(check(fields_of(trade_time=str(FETCH + 300))), Accepted)
+    assert isinstance(check(fields_of(trade_time=str(FETCH + 60)), skew=30), Rejection)
+
+
+def test_a_rejection_is_remembered_for_repeated_texts() -> None:
+    validator = Validator(BRONZE_KEY, max_future_skew_s=300)
+    bad = fields_of(symbol="bad sym")
+    first, second = validator.check(bad), validator.check(bad)
+    assert first == second
+    assert isinstance(first, Rejection)
+
+
+def test_names_are_cleaned_and_other_text_kept() -> None:
+    result = check(
+        fields_of(name='  Foo\t"Bar"\\ \x00 AG  ', exchange=" NMS\r", market_state="POST")
+    )
+    assert isinstance(result, Accepted)
+    assert result.row.name == 'Foo "Bar"\\ AG'
+    assert result.row.exchange == "NMS"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"1,TMUS,\xff\xfe,NMS\n", Reason.NOT_UTF8),
+    ],
+)
+def test_splitter_rejects_undecodable_lines(raw: bytes, reason: Reason) -> None:
+    result = LineSplitter().split(raw)
+    assert isinstance(result, Rejection)
+    assert result.reason == reason
+
+
+def test_splitter_agrees_with_the_codec_on_quoted_and_plain_lines() -> None:
+    split = LineSplitter().split
+    for text in (line(), line(name="Plain"), line(name='Q "x", y'), "a,b\n", '"\n', "x\r\n"):
+        assert split(text.encode()) == decode_line(text)
+
+
+def test_a_blank_line_is_a_wrong_column_count() -> None:
+    fields = LineSplitter().split(b"\n")
+    assert isinstance(fields, list)
+    result = check(fields)
+    assert isinstance(result, Rejection)
+    assert result.reason == Reason.WRONG_COLUMN_COUNT
+
+
+@given(
+    st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r\n")), min_size=1)
+)
+def test_splitter_reads_whatever_the_csv_module_writes(fields: list[str]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(fields)
+    text = buffer.getvalue()
+    assert LineSplitter().split(text.encode()) == decode_line(text)
