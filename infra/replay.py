@@ -49,5 +49,7 @@ def replay_command(
             file=sys.stderr,
         )
         return 2
+    if not summary.get("objects"):
+        print(f"quotepipe replay: no bronze objects from {start} to {end}", file=sys.stderr)
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0

@@ -145,3 +145,14 @@ def test_latest_quotes_through_quotepipe_query(
         expected = newest[row["symbol"]]
         assert float(row["price"]) == float(expected["price"])
         assert str(row["trade_time"]).replace(" ", "T")[:19] == expected["trade_time"][:19]
+
+
+def test_replaying_the_lake_leaves_silver_byte_identical(
+    run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p: p.read_bytes() for p in _silver_files(run.lake)}
+    day = next(iter(before)).parent.name.removeprefix("dt=")
+    assert main(["replay", "--from", day, "--to", day, "--lake", str(run.lake)]) == 0
+    bronze = [p for p in (run.lake / "bronze" / "quotes" / f"dt={day}").iterdir() if p.is_file()]
+    assert f"objects={len(bronze)} " in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in _silver_files(run.lake)} == before
