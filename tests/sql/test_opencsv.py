@@ -17,6 +17,7 @@ from infra.local.athena_csv import (
     split_lines,
 )
 from processor.silver import CONTROL_CHARS, format_line
+from tests.processor.opencsv import read_row
 from tests.sql.golden_lake import COLUMNS, csv_line, quote, write_object
 
 
@@ -143,3 +144,9 @@ def test_partition_folders_athena_would_not_project_are_ignored(tmp_path: Path) 
     write_object(tmp_path, "2026-11-26", ".hidden.csv", [row])
     with LocalAthena(tmp_path) as athena:
         assert athena.query("SELECT dt FROM silver_quotes").rows == [("2026-11-26",)]
+
+
+@given(st.text('",\\ \ta🚀', max_size=40), st.integers(min_value=1, max_value=6))
+def test_the_two_independent_ports_of_opencsv_agree(line: str, width: int) -> None:
+    """The local table's reader and the processor tests' oracle were written apart; they agree."""
+    assert parse_record(line, width) == read_row(line, width)
