@@ -1,8 +1,10 @@
 """Reading a bronze object as a stream of lines, gzip or not, never whole.
 
-Firehose may compress (``.gz`` keys, gzip magic bytes). Lines are bytes: each is
-decoded on its own so one bad byte rejects one line, not the object. Any failure
-to read — S3, the connection, a corrupt gzip member — is a ``BronzeReadError``.
+Firehose may compress (``.gz`` keys, gzip magic bytes). Lines are bytes, handed
+on one by one (``read_lines``) or in blocks of whole lines (``read_blocks``, the
+processor's path: a Python step per block, not per line); the processor decodes
+them so one bad byte rejects one line, not the object. Any failure to read —
+S3, the connection, a corrupt gzip member — is a ``BronzeReadError``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import gzip
 import io
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,6 +24,7 @@ from processor.errors import BronzeReadError
 
 GZIP_MAGIC = b"\x1f\x8b"
 READ_BUFFER = 1 << 20
+BLOCK_SIZE = 1 << 18  # bytes per block of lines: big enough to amortise, small for memory
 _KEY_DATE = re.compile(r"(?:^|/)dt=(\d{4}-\d{2}-\d{2})/")
 
 
@@ -43,9 +46,9 @@ class BronzeObject:
 
 @dataclass(frozen=True, slots=True)
 class OpenedBronze:
-    """A bronze object being read: its lines and the date it arrived."""
+    """A bronze object being read: its blocks of lines and the date it arrived."""
 
-    lines: Iterator[bytes]
+    blocks: Iterator[bytes]
     arrival_date: str
 
 
@@ -76,23 +79,38 @@ def open_bronze(s3: Any, obj: BronzeObject) -> OpenedBronze:
     except (BotoCoreError, ClientError) as exc:
         raise BronzeReadError(f"s3://{obj.bucket}/{obj.key}: {exc}") from exc
     return OpenedBronze(
-        lines=read_lines(answer["Body"], gzipped=obj.key.endswith(".gz")),
+        blocks=read_blocks(answer["Body"], gzipped=obj.key.endswith(".gz")),
         arrival_date=arrival_date(obj.key, answer.get("LastModified")),
     )
 
 
 def read_lines(body: Readable, *, gzipped: bool = False) -> Iterator[bytes]:
     """Lines of ``body`` with their ``\\n``, decompressing when named or sniffed as gzip."""
+    return _guarded(_stream(body, gzipped))
+
+
+def read_blocks(body: Readable, *, gzipped: bool = False) -> Iterator[bytes]:
+    """Whole lines of ``body`` with their ``\\n``, about ``BLOCK_SIZE`` bytes at a time."""
+    return _guarded(_blocks(_stream(body, gzipped)))
+
+
+def _stream(body: Readable, gzipped: bool) -> io.BufferedIOBase:
     buffered = io.BufferedReader(_Raw(body), READ_BUFFER)
-    stream: io.BufferedIOBase = buffered
     if gzipped or buffered.peek(2)[:2] == GZIP_MAGIC:
-        stream = io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"), READ_BUFFER)
-    return _guarded(stream)
+        return io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"), READ_BUFFER)
+    return buffered
 
 
-def _guarded(stream: io.BufferedIOBase) -> Iterator[bytes]:
+def _blocks(stream: io.BufferedIOBase) -> Iterator[bytes]:
+    while block := stream.read(BLOCK_SIZE):
+        if block[-1:] != b"\n":
+            block += stream.readline()  # finish the last line: a block holds whole lines
+        yield block
+
+
+def _guarded(chunks: Iterable[bytes]) -> Iterator[bytes]:
     try:
-        yield from stream
+        yield from chunks
     except (OSError, EOFError, zlib.error) as exc:
         raise BronzeReadError(f"bronze stream is corrupt or truncated: {exc}") from exc
 

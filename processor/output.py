@@ -2,8 +2,9 @@
 
 Each output key gets a ``PartWriter``: lines collect in a buffer; a full buffer
 becomes one multipart part; an object that never fills one part is a single
-PutObject. Either way the bytes are the same, so a re-run rewrites identical
-objects. On failure every open multipart upload is aborted and the error raised.
+PutObject; across the dates of one output, about one part is buffered in all.
+Either way the bytes are the same, so a re-run rewrites identical objects. On
+failure every open multipart upload is aborted and the error raised.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from processor.silver import header_line
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=-]+")
-FLUSH_LINES = 2048  # encode lines in batches: one encode per batch, not per row
+MIN_PART_SIZE = 5 * 1024 * 1024  # S3's smallest part, the last one excepted
 
 
 def object_name(bronze_key: str) -> str:
@@ -38,26 +39,31 @@ class PartWriter:
     def __init__(self, s3: Any, bucket: str, key: str, *, part_size: int, header: str) -> None:
         self.s3, self.bucket, self.key, self.part_size = s3, bucket, key, part_size
         self.rows = 0
-        self.pending: list[str] = []  # rows not yet encoded; DatedOutputs.write appends here
         self._buffer = io.BytesIO(header.encode())
         self._buffer.seek(0, io.SEEK_END)
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
 
-    def flush(self) -> None:
-        """Encode pending rows; send a part once the buffer holds one."""
-        self._encode()
+    def write(self, lines: list[str]) -> None:
+        """Append rows; send a part once the buffer holds one."""
+        self.rows += len(lines)
+        # Line by line: one non-ASCII name would send a whole joined batch down the slow encoder.
+        self._buffer.write(b"".join(map(str.encode, lines)))
         if self._buffer.tell() >= self.part_size:
-            self._send_part()
+            self.send_part()
+
+    @property
+    def buffered(self) -> int:
+        """Bytes written but not yet sent."""
+        return self._buffer.tell()
 
     def close(self) -> None:
         """Finish the object: one PutObject if it stayed small, else complete the upload."""
-        self._encode()
         if self._upload_id is None:
             self._call("put_object", Body=self._rewound(), ContentType=CONTENT_TYPE)
         else:
             if self._buffer.tell():
-                self._send_part()
+                self.send_part()
             self._call(
                 "complete_multipart_upload",
                 UploadId=self._upload_id,
@@ -72,13 +78,8 @@ class PartWriter:
             self._call("abort_multipart_upload", UploadId=self._upload_id)
             self._upload_id = None
 
-    def _encode(self) -> None:
-        if self.pending:
-            self.rows += len(self.pending)
-            self._buffer.write("".join(self.pending).encode())
-            self.pending.clear()
-
-    def _send_part(self) -> None:
+    def send_part(self) -> None:
+        """Upload the buffer as the next part, starting the multipart upload if need be."""
         if self._upload_id is None:
             started = self._call("create_multipart_upload", ContentType=CONTENT_TYPE)
             self._upload_id = started["UploadId"]
@@ -87,7 +88,8 @@ class PartWriter:
             "upload_part", UploadId=self._upload_id, PartNumber=number, Body=self._rewound()
         )
         self._parts.append({"PartNumber": number, "ETag": sent["ETag"]})
-        self._buffer = io.BytesIO()
+        self._buffer.seek(0)
+        self._buffer.truncate()  # reuse: a freed part-sized buffer fragments malloc's heap
 
     def _rewound(self) -> io.BytesIO:
         """The buffer as a file to upload: botocore reads it in place, without a copy."""
@@ -120,12 +122,14 @@ class DatedOutputs:
         self.writers: dict[str, PartWriter] = {}
 
     def write(self, dt: str, line: str) -> None:
-        """Append ``line`` to the object of date ``dt``, opening it with a header."""
-        writer = self.writers.get(dt) or self._open(dt)
-        pending = writer.pending
-        pending.append(line)
-        if len(pending) >= FLUSH_LINES:
-            writer.flush()
+        """Append one line to the object of date ``dt``."""
+        self.extend(dt, [line])
+
+    def extend(self, dt: str, lines: list[str]) -> None:
+        """Append lines to the object of date ``dt``, opening it with a header."""
+        (self.writers.get(dt) or self._open(dt)).write(lines)
+        if len(self.writers) > 1:
+            self._bound_buffers()
 
     def close(self) -> None:
         """Finish every object, in date order."""
@@ -143,6 +147,13 @@ class DatedOutputs:
     def keys(self) -> list[str]:
         """Keys of the objects written, in date order."""
         return [self.writers[dt].key for dt in sorted(self.writers)]
+
+    def _bound_buffers(self) -> None:
+        """Send the largest buffer early once all hold over a part: a finished date holds none."""
+        buffers = self.writers.values()
+        largest = max(buffers, key=lambda writer: writer.buffered)
+        if largest.buffered >= MIN_PART_SIZE and sum(w.buffered for w in buffers) > self._part_size:
+            largest.send_part()
 
     def _open(self, dt: str) -> PartWriter:
         key = f"{self._prefix}dt={dt}/{self._name}.csv"

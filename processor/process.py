@@ -8,9 +8,10 @@ object. ``ObjectReport.balanced`` states that; the handler logs and emits it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, AnyStr, NamedTuple
 
 from processor.bronze import BronzeObject, open_bronze
 from processor.dedupe import SeenQuotes
@@ -57,12 +58,18 @@ class _Sink:
         self.duplicates = 0
         self.reasons: dict[str, int] = {}
 
-    def reject(self, number: int, raw: bytes, rejection: Rejection) -> None:
+    def reject(self, number: int, raw: str | bytes, rejection: Rejection) -> None:
         """Quarantine one line with its reason; rejected rows go to the arrival date."""
-        text = clean_text(raw.decode(errors="backslashreplace").rstrip("\r\n"))
+        text = raw if isinstance(raw, str) else raw.decode(errors="backslashreplace")
+        text = clean_text(text.rstrip("\r\n"))
         fields = (rejection.reason, rejection.detail, text, self.source_key, str(number))
         self.rejected.write(self.arrival, format_line(fields))
         self.reasons[rejection.reason] = self.reasons.get(rejection.reason, 0) + 1
+
+    def accept(self, by_date: dict[str, list[str]]) -> None:
+        """Write a block's silver lines, one batch per date."""
+        for dt, lines in by_date.items():
+            self.silver.extend(dt, lines)
 
 
 def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectReport:
@@ -74,7 +81,7 @@ def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectRepo
     sink = _Sink(silver, rejected, opened.arrival_date, obj.key)
     validator = Validator(obj.key, max_future_skew_s=settings.max_future_skew_s)
     with Outputs(silver, rejected):
-        _consume(opened.lines, validator, sink)
+        _consume(opened.blocks, validator, sink)
     return ObjectReport(
         bucket=obj.bucket,
         key=obj.key,
@@ -101,21 +108,45 @@ def _outputs(
     )
 
 
-def _consume(lines: Iterable[bytes], validator: Validator, sink: _Sink) -> None:
-    """The hot loop: split, judge, de-duplicate, write."""
-    write, seen = sink.silver.write, sink.seen.add
-    split, check = LineSplitter().split, validator.check
-    number = 0
-    for number, raw in enumerate(lines, 1):
-        fields = split(raw)
-        result = check(fields) if isinstance(fields, list) else fields
+def _consume(blocks: Iterable[bytes], validator: Validator, sink: _Sink) -> None:
+    """Judge the lines a block at a time: one decode, one write per date, for thousands of lines."""
+    splitter = LineSplitter()
+    for block in blocks:
+        for run in splitter.runs(block):
+            if isinstance(run, Undecodable):
+                sink.lines += 1
+                sink.reject(sink.lines, run.raw, run.rejection)
+            else:
+                sink.accept(_judge_lines(run, splitter.fields, validator, sink))
+
+
+def _judge_lines(
+    lines: list[str],
+    split: Callable[[str], list[str] | Rejection],
+    validator: Validator,
+    sink: _Sink,
+) -> dict[str, list[str]]:
+    """The hot loop: split, judge, de-duplicate, and gather silver lines by date."""
+    judge, seen = validator.judge, sink.seen.add
+    by_date: defaultdict[str, list[str]] = defaultdict(list)
+    for number, text in enumerate(lines, sink.lines + 1):
+        fields = text.split(",") if '"' not in text else split(text)  # plain lines: no call
+        result = judge(fields) if isinstance(fields, list) else fields
         if isinstance(result, Rejection):
-            sink.reject(number, raw, result)
-        elif seen(result.row.symbol, result.trade_epoch):
-            write(result.dt, format_line(result.row))
+            sink.reject(number, text, result)
+        elif seen(result.symbol, result.trade_epoch):
+            by_date[result.dt].append(result.line)
         else:
             sink.duplicates += 1
-    sink.lines = number
+    sink.lines += len(lines)
+    return by_date
+
+
+class Undecodable(NamedTuple):
+    """A line that is not UTF-8, kept as bytes for the rejected row."""
+
+    raw: bytes
+    rejection: Rejection
 
 
 class LineSplitter:
@@ -134,12 +165,39 @@ class LineSplitter:
             raise StopIteration
         return line
 
+    def runs(self, block: bytes) -> Iterator[list[str] | Undecodable]:
+        """A block's lines as runs of text; a line that is not UTF-8 comes alone, as bytes."""
+        try:
+            text = block.decode()
+        except UnicodeDecodeError:
+            yield from self._runs_line_by_line(block)
+            return
+        lines = _lines_of(text, "\n")
+        yield [line.rstrip("\r") for line in lines] if "\r" in text else lines
+
+    def _runs_line_by_line(self, block: bytes) -> Iterator[list[str] | Undecodable]:
+        run: list[str] = []
+        for raw in _lines_of(block, b"\n"):
+            try:
+                run.append(raw.decode().rstrip("\r"))
+            except UnicodeDecodeError as exc:
+                if run:
+                    yield run
+                    run = []
+                yield Undecodable(raw, _not_utf8(exc))
+        if run:
+            yield run
+
     def split(self, raw: bytes) -> list[str] | Rejection:
-        """The fields of one line, or why it has none; plain lines skip the csv module."""
+        """The fields of one raw line, or why it has none."""
         try:
             text = raw.decode().rstrip("\r\n")
         except UnicodeDecodeError as exc:
-            return Rejection(Reason.NOT_UTF8, f"invalid UTF-8 at byte {exc.start}")
+            return _not_utf8(exc)
+        return self.fields(text)
+
+    def fields(self, text: str) -> list[str] | Rejection:
+        """The fields of one decoded line; plain lines skip the csv module."""
         if '"' not in text:
             return text.split(",")
         if text.count('"') == 2:  # one quoted field, e.g. a name with a comma: skip csv
@@ -151,3 +209,15 @@ class LineSplitter:
             return next(self._reader, [])
         except csv.Error as exc:
             return Rejection(Reason.MALFORMED_CSV, str(exc))
+
+
+def _lines_of(block: AnyStr, newline: AnyStr) -> list[AnyStr]:
+    """A block's lines without their newlines (a final newline starts no line)."""
+    lines = block.split(newline)
+    if not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> Rejection:
+    return Rejection(Reason.NOT_UTF8, f"invalid UTF-8 at byte {exc.start}")

@@ -12,6 +12,7 @@ escape ``\\``) after the file was split at LF, CR and CRLF. So:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import chain
 from typing import NamedTuple
@@ -20,6 +21,8 @@ _SEP = "\x00"  # never in cleaned text: lets a whole row be escaped in three cal
 # Unicode category Cc (C0, DEL, C1) plus the line and paragraph separators.
 CONTROL_CHARS = frozenset(map(chr, chain(range(0x20), range(0x7F, 0xA0), (0x2028, 0x2029))))
 _CONTROL_TABLE = str.maketrans(dict.fromkeys(CONTROL_CHARS, " "))
+_FIELD = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)  # one quoted field, escapes and all
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 class SilverRow(NamedTuple):
@@ -59,15 +62,25 @@ def escape(field: str) -> str:
     return field.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def format_line(fields: Sequence[str]) -> str:
-    """One CSV line, every field quoted and escaped, ending in ``\\n``."""
+def format_fields(fields: Sequence[str]) -> str:
+    """Fields quoted, escaped and comma-joined, no line end: rows are built of such pieces."""
     plain = '","'.join(fields)
     if plain.count('"') == 2 * len(fields) - 2 and "\\" not in plain:
-        return '"' + plain + '"\n'  # the usual row: nothing to escape
+        return '"' + plain + '"'  # the usual row: nothing to escape
     joined = _SEP.join(fields)
     if joined.count(_SEP) != len(fields) - 1:
-        return '"' + '","'.join(map(escape, fields)) + '"\n'
-    return '"' + escape(joined).replace(_SEP, '","') + '"\n'
+        return '"' + '","'.join(map(escape, fields)) + '"'
+    return '"' + escape(joined).replace(_SEP, '","') + '"'
+
+
+def format_line(fields: Sequence[str]) -> str:
+    """One CSV line, every field quoted and escaped, ending in ``\\n``."""
+    return format_fields(fields) + "\n"
+
+
+def parse_line(line: str) -> list[str]:
+    """The fields of a line ``format_line`` wrote: its exact inverse, to read rows back."""
+    return [_UNESCAPE.sub(r"\1", field) for field in _FIELD.findall(line)]
 
 
 def header_line(columns: Sequence[str]) -> str:

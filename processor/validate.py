@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from firehose.codec import BRONZE_FIELDS, BRONZE_VERSION
-from processor.silver import SilverRow, clean_name, clean_text
+from processor.silver import SilverRow, clean_name, clean_text, format_fields, parse_line
 
 _SYMBOL = re.compile(r"[A-Z0-9^][A-Z0-9.\-=^&]{0,23}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -63,6 +63,15 @@ class Accepted(NamedTuple):
     dt: str
 
 
+class Judged(NamedTuple):
+    """A valid line as the hot path needs it: the silver CSV line, its dedupe key and date."""
+
+    line: str
+    symbol: str
+    trade_epoch: int
+    dt: str
+
+
 class _Invalid(Exception):
     """Internal: a check failed; carries the rejection out of nested helpers."""
 
@@ -78,19 +87,18 @@ class _Fx(NamedTuple):
 
 
 class _Static(NamedTuple):
-    """The cleaned text columns, which repeat for a symbol from tick to tick."""
+    """The cleaned text columns, which repeat for a symbol from tick to tick, as CSV pieces."""
 
     symbol: str
-    name: str
-    exchange: str
     currency: str
-    market_state: str
+    head: str  # symbol, name, exchange, currency: quoted and escaped
+    state: str  # market_state: quoted and escaped
 
 
 class _Times(NamedTuple):
     trade_epoch: int
-    trade_iso: str
-    fetched_iso: str
+    dt: str
+    tail: str  # trade_time, fetched_at, source_key: quoted and escaped
 
 
 def fmt_money(value: float) -> str:
@@ -109,14 +117,18 @@ def iso_utc(epoch: int) -> str:
 
 
 class _Memo(Generic[_K, _V]):
-    """Outcomes of one check keyed by its raw texts: rows repeat them tick after tick."""
+    """Outcomes of one check keyed by its raw texts: rows repeat them tick after tick.
 
-    __slots__ = ("bad", "good", "limit", "make")
+    ``get`` recalls a good outcome (the hot path: a C call), ``miss`` does the rest.
+    """
+
+    __slots__ = ("bad", "get", "good", "limit", "make")
 
     def __init__(self, make: Callable[[_K], _V], limit: int) -> None:
         self.make, self.limit = make, limit
         self.good: dict[_K, _V] = {}
         self.bad: dict[_K, Rejection] = {}
+        self.get = self.good.get
 
     def miss(self, key: _K) -> _V:
         """Check ``key`` (or recall its rejection), remember the outcome, raise if invalid."""
@@ -152,41 +164,33 @@ class Validator:
         self._times = _Memo(self._check_times, limit=2_048)  # a tick's worth of time pairs
         self._fx = _Memo(_rates, limit=1_024)
 
-    def check(self, fields: list[str]) -> Accepted | Rejection:
-        """Judge one line's fields (one call per line: this is the hot path)."""
+    def judge(self, fields: list[str]) -> Judged | Rejection:
+        """One line's silver CSV line, or why it has none (one call per line: the hot path)."""
         try:
             if len(fields) != _COLUMNS or fields[0] != BRONZE_VERSION:
                 _check_shape(fields)
             key = (fields[1], fields[2], fields[3], fields[4], fields[8])
-            text = self._static.good.get(key) or self._static.miss(key)
+            text = self._static.get(key) or self._static.miss(key)
             value, change, volume = _numbers(fields[5], fields[6], fields[7])
             pair = (fields[9], fields[10])
-            times = self._times.good.get(pair) or self._times.miss(pair)
+            times = self._times.get(pair) or self._times.miss(pair)
             rates = (text.currency, fields[11], fields[12])
-            fx = self._fx.good.get(rates) or self._fx.miss(rates)
+            fx = self._fx.get(rates) or self._fx.miss(rates)
         except _Invalid as invalid:
             return invalid.rejection
         usd = value / fx.per_usd
-        row = _new_tuple(
-            SilverRow,
-            (
-                text.symbol,
-                text.name,
-                text.exchange,
-                text.currency,
-                repr(value),
-                fmt_money(usd),
-                fmt_money(usd * fx.usd_cad),
-                fx.usd_cad_text,
-                change,
-                volume,
-                text.market_state,
-                times.trade_iso,
-                times.fetched_iso,
-                self._source_key,
-            ),
+        line = (  # the SilverRow columns in order; numbers never need escaping
+            f'{text.head},"{value!r}","{fmt_money(usd)}","{fmt_money(usd * fx.usd_cad)}",'
+            f'"{fx.usd_cad_text}","{change}","{volume}",{text.state},{times.tail}\n'
         )
-        return _new_tuple(Accepted, (row, times.trade_epoch, times.trade_iso[:10]))
+        return _new_tuple(Judged, (line, text.symbol, times.trade_epoch, times.dt))
+
+    def check(self, fields: list[str]) -> Accepted | Rejection:
+        """Judge one line and read its row back: ``judge`` as a typed row, for callers and tests."""
+        judged = self.judge(fields)
+        if isinstance(judged, Rejection):
+            return judged
+        return Accepted(SilverRow(*parse_line(judged.line)), judged.trade_epoch, judged.dt)
 
     def _check_times(self, texts: tuple[str, str]) -> _Times:
         trade, fetched = _epoch(texts[0], "trade_time"), _epoch(texts[1], "fetched_at")
@@ -194,7 +198,10 @@ class Validator:
             raise _Invalid(
                 Reason.TRADE_TIME_IN_FUTURE, f"trade_time {trade - fetched} s after fetched_at"
             )
-        return _Times(trade, iso_utc(trade), iso_utc(fetched))
+        trade_iso = iso_utc(trade)
+        return _Times(
+            trade, trade_iso[:10], format_fields((trade_iso, iso_utc(fetched), self._source_key))
+        )
 
 
 def _check_shape(fields: list[str]) -> None:
@@ -213,10 +220,9 @@ def _static(texts: tuple[str, str, str, str, str]) -> _Static:
         raise _Invalid(Reason.BAD_CURRENCY, f"currency {currency[:20]!r}")
     return _Static(
         symbol.strip(),
-        clean_name(name),
-        clean_text(exchange).strip(),
         currency,
-        clean_text(state).strip(),
+        format_fields((symbol.strip(), clean_name(name), clean_text(exchange).strip(), currency)),
+        format_fields((clean_text(state).strip(),)),
     )
 
 

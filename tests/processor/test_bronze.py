@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from processor.bronze import arrival_date, read_lines
+from processor.bronze import BLOCK_SIZE, arrival_date, read_blocks, read_lines
 from processor.errors import BronzeReadError
 from tests.processor.helpers import line
 
@@ -80,3 +80,22 @@ def test_a_dropped_connection_is_a_read_error() -> None:
 def test_arrival_date_comes_from_the_key_else_last_modified() -> None:
     assert arrival_date("quotes/dt=2026-11-25/x", None) == "2026-11-25"
     assert arrival_date("quotes/x", datetime(2026, 11, 24, 23, 59, tzinfo=UTC)) == "2026-11-24"
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_blocks_hold_whole_lines_and_every_byte(gzipped: bool) -> None:
+    # GIVEN an object of many lines, the last without a newline
+    data = TEXT * 20_000
+    body = gzip.compress(data) if gzipped else data
+    # WHEN it is read in blocks
+    blocks = list(read_blocks(io.BytesIO(body)))
+    # THEN the blocks are bounded, end at line ends, and together are the object
+    assert len(blocks) > 1
+    assert all(block.endswith(b"\n") for block in blocks[:-1])
+    assert all(len(block) < BLOCK_SIZE + len(TEXT) for block in blocks)
+    assert b"".join(blocks) == data
+
+
+def test_a_dropped_connection_is_a_read_error_in_blocks_too() -> None:
+    with pytest.raises(BronzeReadError):
+        list(read_blocks(FailingBody()))

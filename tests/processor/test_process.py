@@ -182,3 +182,23 @@ def test_an_empty_object_writes_nothing(s3: Any) -> None:
     report = run(s3)
     assert (report.lines_in, report.silver_keys, report.rejected_keys) == (0, (), ())
     assert silver_objects(s3) == {}
+
+
+def test_block_boundaries_change_no_byte_or_line_number(
+    s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a mixed object with an undecodable line, CRLF ends and no final newline
+    body = (MIXED + "1,TMUS,\xff\n").encode().replace(b"\xc3\xbf", b"\xff") + (
+        line(symbol="CR").replace("\n", "\r\n") + line(symbol="LAST").rstrip("\n")
+    ).encode()
+    put_bronze(s3, BRONZE_KEY, body)
+    whole = run(s3)
+    expected = silver_objects(s3)
+    # WHEN the same object is read in blocks of a few lines
+    monkeypatch.setattr("processor.bronze.BLOCK_SIZE", 100)
+    blocked = run(s3)
+    # THEN the outputs, counts and rejected line numbers are the same
+    assert silver_objects(s3) == expected
+    assert blocked == whole
+    assert blocked.balanced
+    assert blocked.reasons["not_utf8"] == 1

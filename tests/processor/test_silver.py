@@ -20,6 +20,7 @@ from processor.silver import (
     format_line,
     header_line,
 )
+from processor.silver import parse_line as read_back
 from processor.validate import Accepted, Validator, fmt_money
 from tests.processor.helpers import quote
 from tests.processor.opencsv import parse_line, read_table
@@ -164,3 +165,8 @@ def test_fmt_money_is_repr_of_round_6(value: float) -> None:
 @given(st.floats(min_value=1e-9, max_value=1e18, allow_nan=False, allow_infinity=False))
 def test_fmt_money_matches_repr_round_for_any_amount(value: float) -> None:
     assert fmt_money(value) == repr(round(value, 6))
+
+
+@given(st.lists(st.text(), min_size=1))
+def test_parse_line_reads_back_exactly_what_format_line_wrote(fields: list[str]) -> None:
+    assert read_back(format_line(fields)) == fields

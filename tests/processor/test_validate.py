@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from firehose.codec import decode_line
 from processor.process import LineSplitter
-from processor.silver import SilverRow
-from processor.validate import Accepted, Reason, Rejection, Validator
+from processor.silver import SilverRow, clean_name, clean_text, format_line
+from processor.validate import Accepted, Judged, Reason, Rejection, Validator, fmt_money
 from tests.processor.helpers import BRONZE_KEY, FETCH, TRADE, fields_of, line
 
 
@@ -169,3 +169,23 @@ def test_splitter_reads_whatever_the_csv_module_writes(fields: list[str]) -> Non
     csv.writer(buffer, lineterminator="\n").writerow(fields)
     text = buffer.getvalue()
     assert LineSplitter().split(text.encode()) == decode_line(text)
+
+
+@given(st.text(), st.text(), st.text(), st.floats(min_value=1e-6, max_value=1e12))
+def test_the_hot_path_line_is_the_row_format_line_writes(
+    name: str, exchange: str, state: str, price: float
+) -> None:
+    # GIVEN any texts and price WHEN judge assembles the silver line from cached pieces
+    fields = fields_of(name=name, exchange=exchange, market_state=state, price=repr(price))
+    judged = Validator(BRONZE_KEY, max_future_skew_s=300).judge(fields)
+    result = check(fields)
+    assert isinstance(judged, Judged)
+    assert isinstance(result, Accepted)
+    # THEN it is exactly the line format_line writes for the contract row
+    assert judged.line == format_line(result.row)
+    assert result.row.name == clean_name(name)
+    assert (result.row.exchange, result.row.market_state) == (
+        clean_text(exchange).strip(), clean_text(state).strip(),
+    )  # fmt: skip
+    assert result.row.price == repr(price)
+    assert result.row.price_usd == fmt_money(price)
