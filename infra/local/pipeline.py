@@ -173,8 +173,9 @@ def describe_tick(
     rejected = sum(int(p.get("rows_rejected", 0)) for p in processed)
     return (
         f"tick {tick}/{ticks}: {summary.get('quotes_sent', 0)}/"
-        f"{summary.get('symbols_requested', 0)} quotes sent in "
-        f"{summary.get('records_sent', 0)} records ({summary.get('bytes_sent', 0)} bytes); "
+        f"{summary.get('symbols_requested', 0)} quotes sent "
+        f"({summary.get('bytes_sent', 0)} bytes, "
+        f"Firehose records: {summary.get('records_sent', 0)}); "
         f"missing: {', '.join(missing) or 'none'}; "
         f"silver rows: {rows}, rejected: {rejected}"
     )
