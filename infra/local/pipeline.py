@@ -167,18 +167,33 @@ def _tick_loop(
 def describe_tick(
     tick: int, ticks: int, summary: dict[str, Any], processed: list[dict[str, Any]]
 ) -> str:
-    """One console line per tick: what was fetched, sent and processed."""
+    """One console line per tick: what was fetched, sent and processed, and what went wrong."""
     missing = summary.get("symbols_missing") or []
     rows = sum(int(p.get("rows_written", 0)) for p in processed)
     rejected = sum(int(p.get("rows_rejected", 0)) for p in processed)
-    return (
+    parts = [
         f"tick {tick}/{ticks}: {summary.get('quotes_sent', 0)}/"
         f"{summary.get('symbols_requested', 0)} quotes sent "
         f"({summary.get('bytes_sent', 0)} bytes, "
-        f"Firehose records: {summary.get('records_sent', 0)}); "
-        f"missing: {', '.join(missing) or 'none'}; "
-        f"silver rows: {rows}, rejected: {rejected}"
-    )
+        f"Firehose records: {summary.get('records_sent', 0)})",
+        f"missing: {', '.join(missing) or 'none'}",
+        f"silver rows: {rows}, rejected: {rejected}",
+    ]
+    errors = _yahoo_errors(summary)
+    if errors:
+        parts.append(f"Yahoo errors: {errors} (details in the logs)")
+    if summary.get("bad_symbol_count"):
+        bad = ", ".join(str(b.get("entry")) for b in summary.get("bad_symbols", [])[:5])
+        parts.append(f"bad symbols: {summary['bad_symbol_count']} ({bad})")
+    return "; ".join(parts)
+
+
+def _yahoo_errors(summary: dict[str, Any]) -> str:
+    counts: dict[str, int] = {}
+    for one in summary.get("ticks", []):
+        for kind, count in one.get("yahoo_errors", {}).items():
+            counts[kind] = counts.get(kind, 0) + int(count)
+    return ", ".join(f"{kind}: {count}" for kind, count in sorted(counts.items()))
 
 
 def _write_lake(stack: LocalStack, lake: Path) -> list[Path]:
