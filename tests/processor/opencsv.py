@@ -36,7 +36,11 @@ def _escaped_quote(line: str, in_quotes: bool, i: int) -> bool:
 
 def _embedded_quote(line: str, i: int) -> bool:
     """opencsv's "tricky case of an embedded quote in the middle: a,bc"d"ef,g"."""
-    return i > 2 and line[i - 1] != SEPARATOR and len(line) > i + 1 and line[i + 1] != SEPARATOR
+    # Java's `i > 2` counts UTF-16 units: a character beyond the BMP is two of them.
+    java_i = i + sum(1 for char in line[:i] if ord(char) > 0xFFFF)
+    return (
+        java_i > 2 and line[i - 1] != SEPARATOR and len(line) > i + 1 and line[i + 1] != SEPARATOR
+    )
 
 
 def parse_line(line: str) -> list[str]:

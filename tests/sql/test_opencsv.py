@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from infra.local.athena import LocalAthena
@@ -146,6 +146,8 @@ def test_partition_folders_athena_would_not_project_are_ignored(tmp_path: Path) 
         assert athena.query("SELECT dt FROM silver_quotes").rows == [("2026-11-26",)]
 
 
+@example('"🚀"\\', 1)  # Java counts the rocket as two chars: the closing quote is "embedded"
+@settings(max_examples=500)
 @given(st.text('",\\ \ta🚀', max_size=40), st.integers(min_value=1, max_value=6))
 def test_the_two_independent_ports_of_opencsv_agree(line: str, width: int) -> None:
     """The local table's reader and the processor tests' oracle were written apart; they agree."""
