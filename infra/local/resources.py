@@ -15,7 +15,6 @@ from typing import Any
 from infra.template import load_template, local_refs, properties, resolve
 
 LOCAL_QUEUE = "quotepipe-bronze-events"
-FIREHOSE_ROLE_ARN = "arn:aws:iam::123456789012:role/quotepipe-firehose"
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class StackDefinition:
         """Read infra/template.yaml and resolve names as CloudFormation would."""
         template = load_template()
         refs = local_refs(template)
-        refs["FirehoseRole.Arn"] = FIREHOSE_ROLE_ARN
+        refs["FirehoseRole.Arn"] = f"arn:aws:iam::{refs['AWS::AccountId']}:role/quotepipe-firehose"
         return cls(template, refs)
 
     def _resolved(self, logical_id: str) -> dict[str, Any]:
@@ -115,8 +114,8 @@ class StackNames:
     bronze_bucket: str
     silver_bucket: str
     delivery_stream: str
+    account_id: str
     bronze_queue: str = LOCAL_QUEUE
-    account_id: str = "123456789012"
 
     @classmethod
     def from_definition(cls, stack: StackDefinition) -> StackNames:
@@ -126,6 +125,7 @@ class StackNames:
             bronze_bucket=stack.bronze_bucket,
             silver_bucket=stack.silver_bucket,
             delivery_stream=str(stack.delivery_stream["DeliveryStreamName"]),
+            account_id=str(stack.refs["AWS::AccountId"]),
         )
 
     @property
