@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from infra.dashboard import write_dashboard
 from infra.local.athena import LocalAthena, format_result
@@ -17,8 +16,11 @@ ORDER BY symbol
 """
 
 
-def _count(files: list[Path], part: str) -> int:
-    return sum(1 for f in files if f"/{part}/" in f.as_posix())
+def _count(result: RunResult, *folders: str) -> int:
+    """Files written under ``lake/<folders…>/`` (by path parts, whatever the lake is called)."""
+    return sum(
+        1 for f in result.files if f.relative_to(result.lake).parts[: len(folders)] == folders
+    )
 
 
 def summarise(result: RunResult) -> str:
@@ -27,9 +29,9 @@ def summarise(result: RunResult) -> str:
     return "\n".join(
         [
             f"lake written to {result.lake}/: "
-            f"{_count(result.files, 'bronze')} bronze objects, "
-            f"{_count(result.files, 'silver/quotes')} silver objects, "
-            f"{_count(result.files, 'silver/rejected')} rejected objects",
+            f"{_count(result, 'bronze')} bronze objects, "
+            f"{_count(result, 'silver', 'quotes')} silver objects, "
+            f"{_count(result, 'silver', 'rejected')} rejected objects",
             f"silver CSV: {silver}/quotes/dt=*/*.csv",
             f"handler logs and metrics: {result.lake}/logs/",
         ]
