@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3.session
 
-from infra.local.market import MarketServer, SimulatedMarket, synthetic_symbols
+from infra.local.yahoo import MarketServer, SimulatedMarket, synthetic_symbols
 from producer.invocation import ProducerState, run_invocation
 from producer.settings import DEFAULT_USER_AGENT, ProducerSettings
 

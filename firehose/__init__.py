@@ -1,8 +1,9 @@
 """The stream contract: bronze line codec, packing lines into records, PutRecordBatch sender."""
 
 from firehose.codec import BRONZE_FIELDS, BRONZE_VERSION, BronzeQuote, decode_line, encode_line
+from firehose.errors import DeliveryError, FirehoseError, LineTooLargeError
 from firehose.packing import batch_records, billed_bytes, pack_lines
-from firehose.sender import Backoff, DeliveryError, S3DeadLetter, SendReport, send_lines
+from firehose.sender import Backoff, S3DeadLetter, SendReport, send_lines
 
 __all__ = [
     "BRONZE_FIELDS",
@@ -10,6 +11,8 @@ __all__ = [
     "Backoff",
     "BronzeQuote",
     "DeliveryError",
+    "FirehoseError",
+    "LineTooLargeError",
     "S3DeadLetter",
     "SendReport",
     "batch_records",

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from firehose.errors import LineTooLargeError
+
 MAX_RECORD_BYTES = 1_000 * 1024
 MAX_BATCH_RECORDS = 500
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 BILLING_UNIT_BYTES = 5 * 1024
-
-
-class LineTooLargeError(ValueError):
-    """A single line cannot fit in one Firehose record."""
 
 
 def pack_lines(lines: Iterable[str], max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[bytes]:

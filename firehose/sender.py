@@ -1,7 +1,8 @@
 """Send bronze lines to Firehose with PutRecordBatch, resending only what failed.
 
-Errors: ``DeliveryError`` (the root for this package) is raised when a batch call
-itself fails after its retries and no dead-letter sink is configured.
+Errors (``firehose.errors``): ``DeliveryError`` when a call fails for good (a permanent
+error code), when records are still refused after the retries and no dead-letter sink is
+given, or when the dead letter itself cannot be written.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from firehose.errors import DeliveryError
 from firehose.packing import batch_records, pack_lines
 
 if TYPE_CHECKING:
@@ -25,10 +27,6 @@ if TYPE_CHECKING:
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_BASE_DELAY = 0.2
 DEFAULT_MAX_DELAY = 5.0
-
-
-class DeliveryError(Exception):
-    """Records could not be delivered to Firehose."""
 
 
 @dataclass
@@ -55,7 +53,10 @@ class S3DeadLetter:
         """Store the records as one object and return its key."""
         now = datetime.now(UTC)
         key = f"{self.prefix}dt={now:%Y-%m-%d}/{now:%H%M%S}-{uuid.uuid4().hex}.csv"
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=b"".join(records))
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=b"".join(records))
+        except (ClientError, BotoCoreError) as exc:
+            raise DeliveryError(f"dead letter to s3://{self.bucket}/{key} failed: {exc}") from exc
         return key
 
 

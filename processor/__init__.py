@@ -4,12 +4,12 @@ from processor.bronze import BronzeObject, read_lines
 from processor.dispatch import handle_event
 from processor.errors import (
     BronzeReadError,
-    ConfigError,
     EventError,
     ProcessorError,
+    SettingsError,
     SilverWriteError,
 )
-from processor.events import bronze_objects, event_kind
+from processor.events import bronze_objects
 from processor.output import object_name
 from processor.process import REJECTED_COLUMNS, ObjectReport, process_object
 from processor.replay import list_bronze, replay
@@ -22,20 +22,19 @@ __all__ = [
     "SILVER_COLUMNS",
     "BronzeObject",
     "BronzeReadError",
-    "ConfigError",
     "EventError",
     "ObjectReport",
     "ProcessorError",
     "Reason",
     "Rejection",
     "Settings",
+    "SettingsError",
     "SilverRow",
     "SilverWriteError",
     "Validator",
     "bronze_objects",
     "clean_name",
     "clean_text",
-    "event_kind",
     "format_line",
     "handle_event",
     "list_bronze",

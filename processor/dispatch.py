@@ -1,8 +1,7 @@
-"""An invocation event → processed bronze objects → the answer Lambda expects.
+"""An S3 event → processed bronze objects → the summary the handler returns.
 
-S3 and EventBridge events: any failure is raised, so Lambda retries the event and
-then sends it to the on-failure destination. SQS batches: each message stands
-alone; a failed one is reported in ``batchItemFailures`` and the rest go on.
+Any failure is raised, so Lambda retries the event and then sends it to the
+on-failure destination; processing a bronze key always writes the same silver keys.
 """
 
 from __future__ import annotations
@@ -10,34 +9,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from processor.events import bronze_objects, event_kind, message_event, sqs_messages
+from processor.events import bronze_objects
 from processor.observe import summarize
 from processor.process import ObjectReport, process_object
 from processor.settings import Settings
 
 
 class Watcher(Protocol):
-    """Who hears about each processed object and each failed SQS message."""
+    """Who hears about each processed object."""
 
     def processed(self, report: ObjectReport) -> None:
         """An object is done."""
-
-    def failed(self, message_id: str, error: BaseException) -> None:
-        """An SQS message failed and will be retried."""
 
 
 def handle_event(
     event: Mapping[str, Any], s3: Any, settings: Settings, watcher: Watcher
 ) -> dict[str, Any]:
     """Process every bronze object the event names."""
-    if event_kind(event) == "sqs":
-        return _handle_sqs(event, s3, settings, watcher)
-    return summarize(_process_all(event, s3, settings, watcher))
-
-
-def _process_all(
-    event: Mapping[str, Any], s3: Any, settings: Settings, watcher: Watcher
-) -> list[ObjectReport]:
     objects = bronze_objects(
         event, prefix=settings.bronze_prefix, skip_bucket=settings.silver_bucket
     )
@@ -46,17 +34,4 @@ def _process_all(
         report = process_object(s3, obj, settings)
         watcher.processed(report)
         reports.append(report)
-    return reports
-
-
-def _handle_sqs(
-    event: Mapping[str, Any], s3: Any, settings: Settings, watcher: Watcher
-) -> dict[str, Any]:
-    failures = []
-    for message_id, body in sqs_messages(event):
-        try:
-            _process_all(message_event(body), s3, settings, watcher)
-        except Exception as exc:  # one bad message must not fail the batch
-            watcher.failed(message_id, exc)
-            failures.append({"itemIdentifier": message_id})
-    return {"batchItemFailures": failures}
+    return summarize(reports)

@@ -1,7 +1,7 @@
 """The processor's errors: one root, a child per way a bronze object can fail.
 
 - ``ProcessorError`` — root; anything the processor raises on purpose.
-  - ``ConfigError`` — a setting is missing or out of range.
+  - ``SettingsError`` — a setting is missing or out of range.
   - ``EventError`` — an invocation event has a shape the processor does not know.
   - ``BronzeReadError`` — reading a bronze object failed (S3, stream, gzip).
   - ``SilverWriteError`` — writing a silver or rejected object failed.
@@ -17,7 +17,7 @@ class ProcessorError(Exception):
     """Root of every error the processor raises on purpose."""
 
 
-class ConfigError(ProcessorError):
+class SettingsError(ProcessorError, ValueError):
     """A setting is missing or invalid: fail before touching any data."""
 
 

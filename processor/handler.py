@@ -1,4 +1,4 @@
-"""Processor Lambda: bronze S3 notifications (direct, via SQS, or EventBridge) → silver CSV."""
+"""Processor Lambda: bronze S3 notifications → silver CSV."""
 
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ def _s3() -> Any:
 
 @cache
 def _settings() -> Settings:
-    return Settings.resolve()
+    return Settings.from_env()
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Process the bronze objects the event names; SQS batches report partial failures."""
+    """Process the bronze objects the S3 event names; a failure is raised for Lambda to retry."""
     return handle_event(event, _s3(), _settings(), Observer(logger, metrics))

@@ -46,12 +46,6 @@ class Observer:
         self.metrics.add_metric("BronzeObjects", MetricUnit.Count, 1)
         self.metrics.flush_metrics()
 
-    def failed(self, message_id: str, error: BaseException) -> None:
-        """An SQS message that will be retried and, in the end, dead-lettered."""
-        self.logger.exception(
-            "SQS message failed", extra={"message_id": message_id, "error": repr(error)}
-        )
-
 
 def summarize(reports: Iterable[ObjectReport]) -> dict[str, int]:
     """Totals over several objects: what a handler returns and replay prints."""

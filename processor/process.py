@@ -79,7 +79,7 @@ def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectRepo
     silver = _outputs(s3, settings, SILVER_PREFIX, name, SILVER_COLUMNS)
     rejected = _outputs(s3, settings, REJECTED_PREFIX, name, REJECTED_COLUMNS)
     sink = _Sink(silver, rejected, opened.arrival_date, obj.key)
-    validator = Validator(obj.key, max_future_skew_s=settings.max_future_skew_s)
+    validator = Validator(obj.key, max_future_skew_s=settings.max_future_skew_seconds)
     with Outputs(silver, rejected):
         _consume(opened.blocks, validator, sink)
     return ObjectReport(

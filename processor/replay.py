@@ -34,7 +34,7 @@ def replay(
     settings: Settings | None = None,
 ) -> dict[str, int]:
     """Process every bronze object that arrived from ``start`` to ``end`` (inclusive)."""
-    settings = settings or Settings.resolve(silver_bucket=silver_bucket)
+    settings = settings or Settings.from_env(silver_bucket=silver_bucket)
     objects = list(list_bronze(s3, bronze_bucket, settings.bronze_prefix, start, end))
     reports = []
     for done, obj in enumerate(objects, 1):

@@ -1,82 +1,91 @@
-"""Processor settings: an explicit argument beats an environment variable, which beats the default.
+"""Processor settings: one frozen object; explicit argument > environment variable > default.
 
-Environment variables:
+The same pattern as ``producer.settings`` (the images share no settings module): each
+field names its environment variable, ``from_env`` reads them, ``__post_init__`` checks them.
 
-- ``SILVER_BUCKET`` — bucket for silver and rejected CSV (required).
-- ``BRONZE_PREFIX`` — only bronze keys under it are processed (default ``quotes/``).
-- ``MAX_FUTURE_SKEW_SECONDS`` — how far ``trade_time`` may lie after ``fetched_at`` (300).
-- ``UPLOAD_PART_SIZE_MB`` — multipart part size for silver uploads, ≥ 5 (8).
-- ``POWERTOOLS_METRICS_NAMESPACE`` — EMF namespace (``quotepipe``).
+Environment variables (defaults in brackets):
+
+- ``SILVER_BUCKET`` (required) bucket for silver and rejected CSV.
+- ``BRONZE_PREFIX`` [quotes/] only bronze keys under it are processed.
+- ``MAX_FUTURE_SKEW_SECONDS`` [300] how far ``trade_time`` may lie after ``fetched_at``.
+- ``UPLOAD_PART_SIZE_MB`` [8] multipart part size for silver uploads, at least 5.
+- ``POWERTOOLS_METRICS_NAMESPACE`` [quotepipe] EMF namespace.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from processor.errors import ConfigError
+from processor.errors import SettingsError
 
-DEFAULT_BRONZE_PREFIX = "quotes/"
-DEFAULT_MAX_FUTURE_SKEW_S = 300
-DEFAULT_PART_SIZE_MB = 8
-DEFAULT_METRICS_NAMESPACE = "quotepipe"
+_T = TypeVar("_T")
 MIB = 1024 * 1024
+MIN_PART_SIZE_MB = 5  # S3 wants parts of at least 5 MiB, all but the last
+DEFAULT_METRICS_NAMESPACE = "quotepipe"
+
+
+def _setting(default: _T, env: str) -> _T:
+    """Attach the environment variable name to a field so ``from_env`` can find it."""
+    return dataclasses.field(default=default, metadata={"env": env})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
-    """Everything the processor needs to know besides its S3 client."""
+    """Everything the processor needs to know besides its S3 client, validated once."""
 
-    silver_bucket: str
-    bronze_prefix: str = DEFAULT_BRONZE_PREFIX
-    max_future_skew_s: int = DEFAULT_MAX_FUTURE_SKEW_S
-    part_size: int = DEFAULT_PART_SIZE_MB * MIB  # bytes; S3 wants >= 5 MiB for all but the last
+    silver_bucket: str = _setting("", "SILVER_BUCKET")
+    bronze_prefix: str = _setting("quotes/", "BRONZE_PREFIX")
+    max_future_skew_seconds: int = _setting(300, "MAX_FUTURE_SKEW_SECONDS")
+    part_size_mb: int = _setting(8, "UPLOAD_PART_SIZE_MB")
+
+    def __post_init__(self) -> None:
+        """Fail before touching any data when a value cannot work."""
+        if not self.silver_bucket:
+            raise SettingsError("SILVER_BUCKET is not set")
+        if self.max_future_skew_seconds < 0:
+            raise SettingsError(
+                f"max_future_skew_seconds must be >= 0, got {self.max_future_skew_seconds}"
+            )
+        if self.part_size_mb < MIN_PART_SIZE_MB:
+            raise SettingsError(
+                f"part_size_mb must be at least {MIN_PART_SIZE_MB}, got {self.part_size_mb}"
+            )
+
+    @property
+    def part_size(self) -> int:
+        """Multipart part size in bytes."""
+        return self.part_size_mb * MIB
 
     @classmethod
-    def resolve(
-        cls,
-        *,
-        silver_bucket: str | None = None,
-        bronze_prefix: str | None = None,
-        max_future_skew_s: int | None = None,
-        part_size_mb: int | None = None,
-        env: Mapping[str, str] | None = None,
-    ) -> Settings:
-        """Build settings from arguments, then ``env`` (default ``os.environ``), then defaults."""
-        env = os.environ if env is None else env
-        bucket = silver_bucket or env.get("SILVER_BUCKET", "")
-        if not bucket:
-            raise ConfigError("SILVER_BUCKET is not set")
-        return cls(
-            silver_bucket=bucket,
-            bronze_prefix=_pick(bronze_prefix, env.get("BRONZE_PREFIX"), DEFAULT_BRONZE_PREFIX),
-            max_future_skew_s=_int(
-                max_future_skew_s, env, "MAX_FUTURE_SKEW_SECONDS", DEFAULT_MAX_FUTURE_SKEW_S, 0
-            ),
-            part_size=MIB * _int(part_size_mb, env, "UPLOAD_PART_SIZE_MB", DEFAULT_PART_SIZE_MB, 5),
-        )
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings: keyword overrides, then ``environ`` or os.environ, then defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):
+            if spec.name in overrides:
+                values[spec.name] = overrides.pop(spec.name)
+            elif (raw := env.get(spec.metadata["env"], "").strip()) != "":
+                values[spec.name] = _parse(spec, raw)
+        if overrides:
+            raise SettingsError(f"unknown settings: {sorted(overrides)}")
+        return cls(**values)
 
 
 def metrics_namespace(env: Mapping[str, str] | None = None) -> str:
-    """The EMF namespace: Powertools needs one, and the stack may not set it."""
+    """The EMF namespace: needed before settings are read, and the stack may not set it."""
     env = os.environ if env is None else env
     return env.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_METRICS_NAMESPACE
 
 
-def _pick(explicit: str | None, from_env: str | None, default: str) -> str:
-    if explicit is not None:
-        return explicit
-    return from_env if from_env is not None else default
-
-
-def _int(explicit: int | None, env: Mapping[str, str], name: str, default: int, low: int) -> int:
-    value = explicit
-    if value is None:
-        try:
-            value = int(env.get(name, default))
-        except ValueError as exc:
-            raise ConfigError(f"{name} is not an integer") from exc
-    if value < low:
-        raise ConfigError(f"{name} must be at least {low}, got {value}")
-    return value
+def _parse(spec: dataclasses.Field[Any], raw: str) -> Any:
+    """Convert an environment string to the field's type, naming the variable on failure."""
+    kind: type[Any] = type(spec.default)
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        name = spec.metadata["env"]
+        raise SettingsError(f"{name}={raw!r} is not a valid {kind.__name__}") from exc

@@ -4,7 +4,6 @@ from producer.bronze import BronzeLines, to_bronze
 from producer.currency import FxRates, fx_pairs, resolve_currency
 from producer.errors import (
     AuthError,
-    DeliveryError,
     FetchError,
     MalformedQuoteError,
     QuotepipeProducerError,
@@ -16,16 +15,15 @@ from producer.invocation import InvocationSummary, ProducerState, run_invocation
 from producer.settings import ProducerSettings
 from producer.symbols import SymbolList, SymbolSource, normalise_symbol, normalise_symbols
 from producer.tick import TickContext, TickSummary, run_tick
-from producer.yahoo import FetchResult, YahooClient
-from producer.yahoo_http import FetchStats, YahooHttp
-from producer.yahoo_parse import YahooQuote
-from producer.yahoo_session import CrumbCache, new_session
+from producer.yahoo.client import FetchResult, YahooClient
+from producer.yahoo.parse import YahooQuote
+from producer.yahoo.session import CrumbCache, new_session
+from producer.yahoo.transport import FetchStats, YahooHttp
 
 __all__ = [
     "AuthError",
     "BronzeLines",
     "CrumbCache",
-    "DeliveryError",
     "FetchError",
     "FetchResult",
     "FetchStats",

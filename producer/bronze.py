@@ -15,7 +15,7 @@ from firehose.codec import BronzeQuote, encode_line
 from producer.currency import CAD, USD, FxRates, resolve_currency
 
 if TYPE_CHECKING:
-    from producer.yahoo_parse import YahooQuote
+    from producer.yahoo.parse import YahooQuote
 
 
 class BronzeLines:

@@ -8,7 +8,8 @@
     - ``AuthError`` — Yahoo refused the cookie or crumb (401).
     - ``RateLimitedError`` — the tick stopped asking after repeated 429 answers.
   - ``MalformedQuoteError`` — one symbol's answer cannot become a quote.
-  - ``DeliveryError`` — Firehose delivery failed as a whole.
+
+Delivery failures are ``firehose.DeliveryError``: the stream contract owns them.
 """
 
 from __future__ import annotations
@@ -48,7 +49,3 @@ class RateLimitedError(FetchError):
 
 class MalformedQuoteError(QuotepipeProducerError, ValueError):
     """One symbol's answer lacks what a bronze line needs."""
-
-
-class DeliveryError(QuotepipeProducerError):
-    """The Firehose sender failed as a whole (not per record)."""

@@ -19,7 +19,7 @@ from firehose.sender import S3DeadLetter
 from producer.log import logger
 from producer.symbols import SymbolList, SymbolSource
 from producer.tick import TickContext, TickSummary, run_tick
-from producer.yahoo_session import CrumbCache, new_session
+from producer.yahoo.session import CrumbCache, new_session
 
 if TYPE_CHECKING:
     import aiohttp

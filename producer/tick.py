@@ -15,16 +15,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from firehose.sender import DeliveryError as SenderDeliveryError
 from firehose.sender import S3DeadLetter, SendReport, send_lines
 from producer.bronze import BronzeLines
 from producer.currency import fx_pairs
-from producer.errors import DeliveryError
-from producer.yahoo import YahooClient
-from producer.yahoo_http import FetchStats, YahooHttp
-from producer.yahoo_session import CrumbCache
+from producer.yahoo.client import YahooClient
+from producer.yahoo.session import CrumbCache
+from producer.yahoo.transport import FetchStats, YahooHttp
 
 if TYPE_CHECKING:
     import aiohttp
@@ -110,14 +106,11 @@ async def _fetch_with_fx(
 
 
 async def _send(ctx: TickContext, lines: list[str]) -> SendReport:
-    """Send lines off the event loop (boto3 is synchronous); whole-call failures are raised."""
+    """Send lines off the event loop (boto3 is synchronous); raises ``firehose.DeliveryError``."""
     if not lines:
         return SendReport()
     stream = ctx.settings.delivery_stream_name
-    try:
-        return await asyncio.to_thread(send_lines, ctx.firehose, stream, lines, ctx.dead_letter)
-    except (SenderDeliveryError, ClientError, BotoCoreError) as exc:
-        raise DeliveryError(f"delivery to {stream} failed: {exc}") from exc
+    return await asyncio.to_thread(send_lines, ctx.firehose, stream, lines, ctx.dead_letter)
 
 
 def _summarise(

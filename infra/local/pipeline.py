@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from infra.local.context import LocalContext
-from infra.local.lake import download_bucket
-from infra.local.market import DEMO_SYMBOLS, MarketServer
-from infra.local.resources import StackNames
-from infra.local.stack import LocalStack, environment
-from infra.local.trigger import BronzeTrigger
+from infra.local.stack.context import LocalContext
+from infra.local.stack.lake import download_bucket
+from infra.local.stack.moto_server import LocalStack, environment
+from infra.local.stack.resources import StackNames
+from infra.local.stack.trigger import BronzeTrigger
+from infra.local.yahoo import DEMO_SYMBOLS, MarketServer
 
 Say = Callable[[str], None]
 

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from firehose.codec import BRONZE_FIELDS, decode_line
-from infra.cli import main
-from infra.local.market import DEMO_SYMBOLS, MarketServer, SimulatedMarket
+from infra.cli.main import main
 from infra.local.pipeline import RunOptions, RunResult, run_pipeline
+from infra.local.yahoo import DEMO_SYMBOLS, MarketServer, SimulatedMarket
+
+pytestmark = pytest.mark.e2e
 
 SILVER_HEADER = [
     "symbol", "name", "exchange", "currency", "price", "price_usd", "price_cad",

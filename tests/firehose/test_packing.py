@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from firehose.errors import LineTooLargeError
 from firehose.packing import (
     MAX_BATCH_BYTES,
     MAX_BATCH_RECORDS,
     MAX_RECORD_BYTES,
-    LineTooLargeError,
     batch_records,
     billed_bytes,
     pack_lines,

@@ -8,7 +8,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from firehose.sender import Backoff, DeliveryError, S3DeadLetter, send_lines
+from firehose.errors import DeliveryError
+from firehose.sender import Backoff, S3DeadLetter, send_lines
 from tests.firehose.fakes import FakeFirehose
 
 NO_WAIT = Backoff(max_attempts=3, sleep=lambda _: None)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from firehose.codec import BronzeQuote, decode_line, encode_line
+from tests.support import load_event
 
-EVENTS = Path(__file__).resolve().parent.parent / "events"
 BRONZE_BUCKET = "quotepipe-bronze"
 SILVER_BUCKET = "quotepipe-silver"
 BRONZE_KEY = (
@@ -35,9 +34,17 @@ QUOTE = BronzeQuote(
 )
 
 
-def load_event(name: str) -> dict[str, Any]:
-    """A recorded event payload from tests/events."""
-    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+def s3_event(*keys: str) -> dict[str, Any]:
+    """The recorded S3 notification, reduced to one created record per bronze key."""
+    event: dict[str, Any] = load_event("s3_bronze_object_created")
+    record = event["Records"][0]
+    event["Records"] = [
+        {
+            **record,
+            "s3": {**record["s3"], "object": {**record["s3"]["object"], "key": quote_plus(k)}},
+        }
+        for k in keys
+    ]
     return event
 
 

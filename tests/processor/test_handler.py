@@ -1,4 +1,4 @@
-"""The Lambda handler end to end on moto S3, for each event shape."""
+"""The Lambda handler end to end on moto S3."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,20 +18,11 @@ from tests.processor.helpers import (
     BRONZE_KEY,
     TRADE,
     line,
-    load_event,
     put_bronze,
+    s3_event,
     silver_objects,
 )
-
-
-@dataclass
-class Context:
-    """The LambdaContext attributes Powertools reads."""
-
-    function_name: str = "quotepipe-processor"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:quotepipe-processor"
-    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+from tests.support import lambda_context, load_event
 
 
 @pytest.fixture
@@ -61,7 +51,7 @@ def test_s3_event_processes_each_object_and_reports_counts(
     gz_key = "quotes/dt=2026-11-26/manual upload T-Mobile+US (1).gz"
     put_bronze(s3, gz_key, gzip.compress(line(symbol="AAPL").encode()))
     # WHEN the handler receives it
-    result = fresh_handler.lambda_handler(load_event("s3_bronze_object_created"), Context())
+    result = fresh_handler.lambda_handler(load_event("s3_bronze_object_created"), lambda_context())
     # THEN both were processed and the totals balance
     assert result == {
         "objects": 2,
@@ -83,45 +73,23 @@ def test_s3_event_processes_each_object_and_reports_counts(
     assert getattr(logs[0], "reasons", None) == {"bad_price": 1}
 
 
-def test_eventbridge_event(fresh_handler: Any, s3: Any) -> None:
-    put_bronze(s3, BRONZE_KEY, line())
-    result = fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
-    assert result["rows_written"] == 1
-    assert any(k.startswith("quotes/dt=2026-11-26/") for k in silver_objects(s3))
-
-
 def test_s3_test_event_is_ignored(fresh_handler: Any, s3: Any) -> None:
-    result = fresh_handler.lambda_handler(load_event("s3_test_event"), Context())
+    result = fresh_handler.lambda_handler(load_event("s3_test_event"), lambda_context())
     assert result["objects"] == 0
     assert silver_objects(s3) == {}
 
 
-def test_sqs_batch_reports_only_the_failed_message(fresh_handler: Any, s3: Any) -> None:
-    # GIVEN an SQS batch: a bronze object that exists, a test event, and one that is gone
-    put_bronze(s3, BRONZE_KEY, line())
-    event = load_event("sqs_s3_notifications")
-    missing = json.loads(event["Records"][0]["body"])
-    missing["Records"][0]["s3"]["object"]["key"] = "quotes/dt%3D2026-11-26/vanished"
-    event["Records"].append(
-        {**event["Records"][0], "messageId": "m-3", "body": json.dumps(missing)}
-    )
-    # WHEN the handler runs
-    result = fresh_handler.lambda_handler(event, Context())
-    # THEN only the message naming the missing object is retried
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m-3"}]}
-    assert len(silver_objects(s3)) == 1
-
-
-def test_direct_s3_event_errors_are_raised_for_lambda_to_retry(fresh_handler: Any, s3: Any) -> None:
+def test_errors_are_raised_for_lambda_to_retry(fresh_handler: Any, s3: Any) -> None:
+    # GIVEN an event naming a bronze object that is not there
     with pytest.raises(BronzeReadError):
-        fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
+        fresh_handler.lambda_handler(s3_event(BRONZE_KEY), lambda_context())
 
 
 def test_same_event_twice_leaves_silver_byte_identical(fresh_handler: Any, s3: Any) -> None:
     put_bronze(s3, BRONZE_KEY, line() + line(trade_time=TRADE + 86_400, fetched_at=TRADE + 86_440))
-    fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
+    fresh_handler.lambda_handler(s3_event(BRONZE_KEY), lambda_context())
     first = silver_objects(s3)
-    fresh_handler.lambda_handler(load_event("eventbridge_object_created"), Context())
+    fresh_handler.lambda_handler(s3_event(BRONZE_KEY), lambda_context())
     assert silver_objects(s3) == first
     assert len(first) == 2
 

@@ -133,7 +133,7 @@ def test_large_outputs_are_uploaded_in_parts(s3: Any, monkeypatch: pytest.Monkey
     for name in ("put_object", "create_multipart_upload", "upload_part"):
         original = getattr(s3, name)
         monkeypatch.setattr(s3, name, _recording(original, name, calls))
-    report = run(s3, settings=Settings(silver_bucket=SILVER_BUCKET, part_size=5 * 1024 * 1024))
+    report = run(s3, settings=Settings(silver_bucket=SILVER_BUCKET, part_size_mb=5))
     # THEN the object went up in two parts and reads back whole
     assert calls.count("create_multipart_upload") == 1
     assert calls.count("upload_part") == 2
@@ -172,7 +172,7 @@ def test_a_failed_part_aborts_the_upload(s3: Any, monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(s3, "upload_part", fail)
     with pytest.raises(SilverWriteError):
-        run(s3, settings=Settings(silver_bucket=SILVER_BUCKET, part_size=5 * 1024 * 1024))
+        run(s3, settings=Settings(silver_bucket=SILVER_BUCKET, part_size_mb=5))
     assert not s3.list_multipart_uploads(Bucket=SILVER_BUCKET).get("Uploads")
     assert silver_objects(s3) == {}
 

@@ -6,24 +6,15 @@ import asyncio
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
-from infra.local.market import MarketServer, SimulatedMarket
+from infra.local.yahoo import MarketServer, SimulatedMarket
 from producer.settings import ProducerSettings
-from producer.yahoo import FetchResult, YahooClient
-from producer.yahoo_http import FetchStats, YahooHttp
-from producer.yahoo_session import CrumbCache, new_session
-
-EVENTS = Path(__file__).resolve().parent.parent / "events"
-
-
-def load_event(name: str) -> Any:
-    """A recorded-shape payload from tests/events/."""
-    return orjson.loads((EVENTS / name).read_bytes())
+from producer.yahoo.client import FetchResult, YahooClient
+from producer.yahoo.session import CrumbCache, new_session
+from producer.yahoo.transport import FetchStats, YahooHttp
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from firehose.codec import BRONZE_FIELDS, decode_line
 from producer.bronze import BronzeLines
-from producer.yahoo_parse import YahooQuote
+from producer.yahoo.parse import YahooQuote
 
 
 def quote(symbol: str, currency: str, price: float, trade_time: int = 100) -> YahooQuote:

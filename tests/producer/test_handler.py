@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 from firehose.codec import decode_line
-from infra.local.market import MarketServer
+from infra.local.yahoo import MarketServer
 from producer import handler
-
-
-@dataclass
-class FakeContext:
-    """The parts of the Lambda context the handler and Powertools read."""
-
-    function_name: str = "quotepipe-producer"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:quotepipe-producer"
-    aws_request_id: str = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+from tests.support import lambda_context
 
 
 @pytest.fixture
@@ -76,7 +63,7 @@ def test_handler_delivers_bronze_lines_through_firehose_to_s3(
     }.items():
         monkeypatch.setenv(name, value)
     # WHEN the scheduled event invokes the handler
-    summary = handler.lambda_handler({"source": "aws.scheduler"}, FakeContext())
+    summary = handler.lambda_handler({"source": "aws.scheduler"}, lambda_context())
     # THEN the summary names the missing symbol and the bronze object holds the three quotes
     assert summary["symbols_missing"] == ["ZZZZ"]
     assert summary["quotes_sent"] == 3

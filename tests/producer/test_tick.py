@@ -13,14 +13,14 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from firehose.codec import BRONZE_FIELDS, decode_line
-from infra.local.market import (
+from firehose.errors import DeliveryError
+from infra.local.yahoo import (
     DEMO_SYMBOLS,
     MarketServer,
     SimulatedMarket,
     omit,
     server_error,
 )
-from producer.errors import DeliveryError
 from producer.invocation import InvocationSummary, ProducerState, run_invocation
 from producer.settings import ProducerSettings
 from tests.firehose.fakes import FakeFirehose

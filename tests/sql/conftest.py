@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.local.athena import LocalAthena
+from infra.local.athena.engine import LocalAthena
 from tests.sql.golden_lake import write_golden_lake
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from infra.local.athena import LocalAthena, QueryResult
-from infra.local.athena_files import SQL_DIR, SqlFile, load_section
+from infra.local.athena.engine import LocalAthena, QueryResult
+from infra.sqlfiles.catalog import SQL_DIR, SqlFile, load_section
 
 
 def ts(text: str) -> datetime:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from infra.local.athena import LocalAthena
-from infra.local.athena_csv import (
+from infra.local.athena.engine import LocalAthena
+from infra.local.athena.opencsv import (
     parse_line,
     parse_line_slowly,
     parse_record,

@@ -6,7 +6,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from infra.local.athena_files import SqlFile, load_apply_order, load_section, placeholders
+from infra.sqlfiles.catalog import SqlFile, load_apply_order, load_section, placeholders
 
 ALL_FILES = [f for s in ("setup", "views", "dashboards") for f in load_section(s)]
 LAKE_TABLES = {"silver_quotes", "silver_rejected", "quotes", "latest_quotes", "ohlc_5m"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from infra.local.athena import LocalAthena
+from infra.local.athena.engine import LocalAthena
 from tests.sql.golden_lake import HOSTILE_NAME, KEY_B, KEY_C
 
 

@@ -1,0 +1,162 @@
+"""``quotepipe athena apply``: run ``sql/setup`` then ``sql/views`` through the Athena API.
+
+Each statement is started in the configured workgroup (and result location, unless the
+workgroup enforces its own), in the database ``sql/setup`` creates, then polled with
+GetQueryExecution until it ends. The first statement that does not succeed stops the
+run with its file, its text and Athena's error message (``ApplyError``).
+Settings: ``--workgroup`` / ``ATHENA_WORKGROUP`` (default ``primary``),
+``--output-location`` / ``ATHENA_OUTPUT_LOCATION`` (``s3://bucket/prefix/``),
+``--silver-bucket`` / ``SILVER_BUCKET`` (fills ``${SILVER_BUCKET}`` in sql/setup).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.sqlfiles.catalog import SQL_DIR, SqlFile, fill_placeholders, load_apply_order
+from infra.sqlfiles.errors import AthenaError
+
+ENDED = {"SUCCEEDED", "FAILED", "CANCELLED"}
+_CREATE_DATABASE = re.compile(
+    r"^\s*CREATE\s+(?:DATABASE|SCHEMA)\s+(?:IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?", re.IGNORECASE
+)
+
+
+class ApplyError(AthenaError):
+    """A statement Athena did not run: names its file, its text and Athena's reason."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplySettings:
+    """Where and how statements run; explicit values beat the environment."""
+
+    workgroup: str = "primary"
+    output_location: str | None = None
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+    poll_seconds: float = 1.0
+    max_polls: int = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One statement Athena ran."""
+
+    file: str
+    query_execution_id: str
+
+
+def database_of(files: list[SqlFile]) -> str:
+    """The database ``sql/setup`` creates, which every later statement runs in."""
+    for file in files:
+        found = _CREATE_DATABASE.match(file.statement)
+        if found:
+            return found.group(1)
+    raise AthenaError("no CREATE DATABASE in sql/setup")
+
+
+def _start(client: Any, sql: str, database: str, settings: ApplySettings) -> str:
+    """StartQueryExecution for one statement; the database context once it exists."""
+    request: dict[str, Any] = {"QueryString": sql, "WorkGroup": settings.workgroup}
+    if settings.output_location:
+        request["ResultConfiguration"] = {"OutputLocation": settings.output_location}
+    if not _CREATE_DATABASE.match(sql):
+        request["QueryExecutionContext"] = {"Database": database, "Catalog": "AwsDataCatalog"}
+    return str(client.start_query_execution(**request)["QueryExecutionId"])
+
+
+def _wait(
+    client: Any, query_id: str, settings: ApplySettings, sleep: Callable[[float], None]
+) -> dict[str, Any]:
+    """Poll GetQueryExecution until the query ends; its final Status."""
+    for _ in range(settings.max_polls):
+        status: dict[str, Any] = client.get_query_execution(QueryExecutionId=query_id)[
+            "QueryExecution"
+        ]["Status"]
+        if status["State"] in ENDED:
+            return status
+        sleep(settings.poll_seconds)
+    return {
+        "State": "TIMEOUT",
+        "StateChangeReason": f"still running after {settings.max_polls} polls",
+    }
+
+
+def _filled(file: SqlFile, settings: ApplySettings) -> str:
+    """The statement as sent, placeholders filled; a missing value stops the run."""
+    try:
+        return fill_placeholders(file, settings.placeholders)
+    except AthenaError as exc:
+        raise ApplyError(f"{file.name}: {exc.message}", sql=file.text, source=file.path) from exc
+
+
+def _reason(status: Mapping[str, Any]) -> str:
+    """Athena's own words for why a query did not succeed."""
+    error = status.get("AthenaError") or {}
+    return str(error.get("ErrorMessage") or status.get("StateChangeReason") or "no reason given")
+
+
+def apply_sql(
+    client: Any,
+    settings: ApplySettings,
+    files: list[SqlFile] | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Applied]:
+    """Run every statement in order; stop at the first that does not succeed."""
+    files = load_apply_order() if files is None else files
+    database = database_of(files)
+    applied = []
+    statements = [(file, _filled(file, settings)) for file in files]  # all, before any call
+    for file, sql in statements:
+        try:
+            query_id = _start(client, sql, database, settings)
+            status = _wait(client, query_id, settings, sleep)
+        except (BotoCoreError, ClientError) as exc:
+            raise ApplyError(f"{file.name}: Athena API error: {exc}", sql=sql) from exc
+        if status["State"] != "SUCCEEDED":
+            raise ApplyError(
+                f"{file.name}: {status['State']}: {_reason(status)}", sql=sql, source=file.path
+            )
+        applied.append(Applied(file.name, query_id))
+    return applied
+
+
+def apply_command(
+    *,
+    workgroup: str,
+    output_location: str | None,
+    silver_bucket: str | None,
+    sql_dir: Path = SQL_DIR,
+    client: Any = None,
+    dry_run: bool = False,
+) -> int:
+    """``quotepipe athena apply``: print each statement applied; exit 1 on the first failure."""
+    settings = ApplySettings(
+        workgroup=workgroup,
+        output_location=output_location,
+        placeholders={"SILVER_BUCKET": silver_bucket} if silver_bucket else {},
+    )
+    files = load_apply_order(sql_dir)
+    try:
+        if dry_run:
+            for file in files:
+                print(f"-- {file.name}\n{fill_placeholders(file, settings.placeholders)};\n")
+            return 0
+        if client is None:
+            import boto3
+
+            client = boto3.client("athena")
+        for done in apply_sql(client, settings, files):
+            print(f"applied {done.file} ({done.query_execution_id})")
+    except AthenaError as exc:
+        print(f"quotepipe athena apply: {exc}", file=sys.stderr)
+        return 1
+    return 0

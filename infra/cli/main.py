@@ -1,0 +1,169 @@
+"""The ``quotepipe`` command: run the pipeline on one machine, query it, replay it, ship SQL.
+
+Each subcommand imports what it needs when it runs, so ``quotepipe query`` does not
+start moto and ``quotepipe replay`` against AWS needs no local-stack packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+DEFAULT_LAKE = Path("lake")
+
+
+def _symbols(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = commands.add_parser("run", help="run the whole pipeline on the embedded stack")
+    run.add_argument("--ticks", type=_positive, default=2, help="producer ticks (default 2)")
+    run.add_argument(
+        "--interval", type=_seconds, default=5.0, help="seconds between ticks (default 5)"
+    )
+    source = run.add_mutually_exclusive_group()
+    source.add_argument("--symbols", type=_symbols, default=(), help="comma-separated symbols")
+    source.add_argument("--symbols-file", type=Path, help="file with one symbol per line")
+    run.add_argument("--yahoo-url", help="send every Yahoo call here instead of the simulator")
+    run.add_argument("--lake", type=Path, default=DEFAULT_LAKE, help="where to write the lake")
+
+
+def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    query = commands.add_parser("query", help="run Athena SQL against the lake on this machine")
+    query.add_argument("--lake", type=Path, default=DEFAULT_LAKE)
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        help="value for the next ? as Athena SQL literal text, e.g. \"'AAPL'\" (repeatable)",
+    )
+    query.add_argument("sql", help="one Athena SQL statement")
+
+
+def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dashboard = commands.add_parser("dashboard", help="render the dashboards into one HTML file")
+    dashboard.add_argument("--lake", type=Path, default=DEFAULT_LAKE)
+    dashboard.add_argument("--out", type=Path, help="output file (default LAKE/dashboard.html)")
+
+
+def _add_athena(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    athena = commands.add_parser("athena", help="manage the Athena objects on AWS")
+    actions = athena.add_subparsers(dest="action", required=True)
+    apply = actions.add_parser("apply", help="create the database, table and views of sql/")
+    apply.add_argument("--workgroup", default=os.environ.get("ATHENA_WORKGROUP", "primary"))
+    apply.add_argument(
+        "--output-location",
+        default=os.environ.get("ATHENA_OUTPUT_LOCATION"),
+        help="s3:// result location (optional when the workgroup enforces one)",
+    )
+    apply.add_argument("--silver-bucket", default=os.environ.get("SILVER_BUCKET"))
+    apply.add_argument("--dry-run", action="store_true", help="print the statements only")
+
+
+def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    replay = commands.add_parser("replay", help="re-process bronze into silver for some dates")
+    replay.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
+    replay.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
+    replay.add_argument("--lake", type=Path, help="replay the lake on disk instead of AWS")
+    replay.add_argument("--bronze-bucket", default=os.environ.get("BRONZE_BUCKET"))
+    replay.add_argument("--silver-bucket", default=os.environ.get("SILVER_BUCKET"))
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    top = argparse.ArgumentParser(prog="quotepipe", description=__doc__.splitlines()[0])
+    commands = top.add_subparsers(dest="command", required=True)
+    _add_run(commands)
+    _add_query(commands)
+    _add_replay(commands)
+    _add_dashboard(commands)
+    _add_athena(commands)
+    return top
+
+
+def _run(args: argparse.Namespace) -> int:
+    from infra.cli.report import run_and_report
+    from infra.local.pipeline import RunOptions
+
+    options = RunOptions(
+        ticks=args.ticks,
+        interval=args.interval,
+        symbols=args.symbols,
+        symbols_file=args.symbols_file,
+        yahoo_url=args.yahoo_url,
+        lake=args.lake,
+    )
+    return run_and_report(options)
+
+
+def _query(args: argparse.Namespace) -> int:
+    from infra.local.athena.engine import run_query_command
+
+    return run_query_command(args.lake, args.sql, args.format, args.param)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from infra.cli.dashboard import dashboard_command
+
+    return dashboard_command(args.lake, args.out or args.lake / "dashboard.html")
+
+
+def _athena(args: argparse.Namespace) -> int:
+    from infra.aws.athena_apply import apply_command
+
+    return apply_command(
+        workgroup=args.workgroup,
+        output_location=args.output_location,
+        silver_bucket=args.silver_bucket,
+        dry_run=args.dry_run,
+    )
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from infra.cli.replay import replay_command
+
+    if args.start > args.end:
+        print("quotepipe replay: --from is after --to", file=sys.stderr)
+        return 2
+    return replay_command(
+        args.start, args.end, lake=args.lake, bronze=args.bronze_bucket, silver=args.silver_bucket
+    )
+
+
+COMMANDS = {
+    "run": _run,
+    "query": _query,
+    "replay": _replay,
+    "dashboard": _dashboard,
+    "athena": _athena,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``quotepipe`` console script."""
+    args = parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""What `quotepipe run` prints when the pipeline has run: the lake and the latest quotes."""
+
+from __future__ import annotations
+
+import sys
+
+from infra.cli.dashboard import write_dashboard
+from infra.local.athena.engine import LocalAthena, format_result
+from infra.local.pipeline import RunOptions, RunResult, run_pipeline
+
+LATEST_SQL = """
+SELECT symbol, name, currency, price, price_usd, price_cad,
+       round(change_pct, 3) AS change_pct, trade_time
+FROM latest_quotes
+ORDER BY symbol
+"""
+
+
+def _count(result: RunResult, *folders: str) -> int:
+    """Files written under ``lake/<folders…>/`` (by path parts, whatever the lake is called)."""
+    return sum(
+        1 for f in result.files if f.relative_to(result.lake).parts[: len(folders)] == folders
+    )
+
+
+def summarise(result: RunResult) -> str:
+    """The lines printed after the last tick."""
+    silver = result.lake / "silver"
+    return "\n".join(
+        [
+            f"lake written to {result.lake}/: "
+            f"{_count(result, 'bronze')} bronze objects, "
+            f"{_count(result, 'silver', 'quotes')} silver objects, "
+            f"{_count(result, 'silver', 'rejected')} rejected objects",
+            f"silver CSV: {silver}/quotes/dt=*/*.csv",
+            f"handler logs and metrics: {result.lake}/logs/",
+        ]
+    )
+
+
+def run_and_report(options: RunOptions) -> int:
+    """Run the pipeline, then print the lake summary and the latest quotes."""
+    result = run_pipeline(options)
+    print(summarise(result))
+    with LocalAthena(options.lake) as athena:
+        latest = athena.query(LATEST_SQL)
+    print("\nlatest quotes (quotepipe query 'SELECT * FROM latest_quotes'):")
+    print(format_result(latest, "table"))
+    dashboard = write_dashboard(options.lake, options.lake / "dashboard.html")
+    print(f"\ndashboard: {dashboard} (open it in a browser; no network needed)")
+    sys.stdout.flush()
+    return 0

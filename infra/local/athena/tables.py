@@ -1,0 +1,207 @@
+"""``sql/setup`` on one machine: the database becomes a DuckDB schema, and the external
+table becomes a table loaded from the lake's files exactly as OpenCSVSerde reads them.
+
+The DDL stays the single source of truth: column names, the header skip, the SerDe
+settings and the partition projection are read from ``CREATE EXTERNAL TABLE``; a
+setting the local engine cannot honour is refused by name rather than ignored.
+``s3://${SILVER_BUCKET}/…`` maps to ``LAKE/silver/…`` (``${X_BUCKET}`` → ``LAKE/x``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlglot import exp
+
+from infra.local.athena.opencsv import read_object
+from infra.sqlfiles.catalog import SqlFile
+from infra.sqlfiles.errors import UnsupportedSqlError
+
+OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+SERDE_DEFAULTS = {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
+CATALOG = "awsdatacatalog"
+_BUCKET_URL = re.compile(r"s3://\$\{([A-Z][A-Z0-9_]*)_BUCKET\}/(.*)")
+_TEMPLATE_TAIL = re.compile(r"(.*)/([A-Za-z0-9_]+=)\$\{([a-z_]+)\}/")
+_PROJECTION = {"type": "date", "format": "yyyy-MM-dd", "interval": "1", "interval.unit": "DAYS"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTable:
+    """What the local engine needs from a ``CREATE EXTERNAL TABLE``."""
+
+    name: str
+    columns: tuple[str, ...]
+    partition: str
+    folder_url: str  # storage.location.template up to the partition folder
+    folder_prefix: str  # e.g. "dt="
+    skip_lines: int
+    range_start: str
+
+
+def _string(node: exp.Expr | None) -> str:
+    return node.name if node is not None else ""
+
+
+def _properties(create: exp.Create) -> dict[str, str]:
+    props = create.args["properties"].expressions if create.args.get("properties") else []
+    return {_string(p.this): _string(p.args.get("value")) for p in props if type(p) is exp.Property}
+
+
+def _check_serde(create: exp.Create, file: SqlFile) -> None:
+    """Only OpenCSVSerde with its default characters is emulated."""
+    serde = create.find(exp.RowFormatSerdeProperty)
+    if serde is None or _string(serde.this) != OPEN_CSV_SERDE:
+        found = _string(serde.this) if serde else "no ROW FORMAT SERDE"
+        raise UnsupportedSqlError(f"SerDe {found} is not emulated locally", source=file.path)
+    props = serde.args.get("serde_properties")
+    for prop in props.expressions if props else []:
+        key, value = _string(prop.this), _string(prop.args.get("value"))
+        if SERDE_DEFAULTS.get(key) != value:
+            raise UnsupportedSqlError(
+                f"SERDEPROPERTIES {key}={value!r} is not emulated locally", source=file.path
+            )
+
+
+def _check_projection(props: dict[str, str], partition: str, file: SqlFile) -> str:
+    """Daily date projection up to NOW is emulated; return the range start."""
+    wanted = {f"projection.{partition}.{k}": v for k, v in _PROJECTION.items()}
+    wanted["projection.enabled"] = "true"
+    for key, value in wanted.items():
+        if props.get(key) != value:
+            raise UnsupportedSqlError(
+                f"TBLPROPERTIES {key}={props.get(key)!r} is not emulated locally "
+                f"(expected {value!r})",
+                source=file.path,
+            )
+    start, _, end = props.get(f"projection.{partition}.range", "").partition(",")
+    if end.strip() != "NOW":
+        raise UnsupportedSqlError(f"projection.{partition}.range must end at NOW", source=file.path)
+    return start.strip()
+
+
+def external_table(create: exp.Create, file: SqlFile) -> ExternalTable:
+    """Read and check the DDL of an external table."""
+    _check_serde(create, file)
+    props = _properties(create)
+    parted = create.find(exp.PartitionedByProperty)
+    partitions = [c.name for c in parted.find_all(exp.ColumnDef)] if parted else []
+    tail = _TEMPLATE_TAIL.fullmatch(props.get("storage.location.template", ""))
+    if len(partitions) != 1 or not tail or tail.group(3) != partitions[0]:
+        raise UnsupportedSqlError(
+            "only one partition column with a storage.location.template ending in "
+            "'/<name>=${<name>}/' is emulated locally",
+            source=file.path,
+        )
+    schema = create.this
+    return ExternalTable(
+        name=schema.this.name,
+        columns=tuple(c.name for c in schema.expressions),
+        partition=partitions[0],
+        folder_url=tail.group(1),
+        folder_prefix=tail.group(2),
+        skip_lines=int(props.get("skip.header.line.count", "0")),
+        range_start=_check_projection(props, partitions[0], file),
+    )
+
+
+def lake_folder(url: str, lake: Path) -> Path:
+    """``s3://${SILVER_BUCKET}/quotes`` → ``LAKE/silver/quotes``."""
+    found = _BUCKET_URL.fullmatch(url)
+    if not found:
+        raise UnsupportedSqlError(f"location {url!r} has no ${{X_BUCKET}} to map onto the lake")
+    return lake.resolve() / found.group(1).lower() / found.group(2)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def partition_files(table: ExternalTable, lake: Path) -> list[tuple[str, Path]]:
+    """(partition value, file) for every object projection lets Athena see, in order.
+
+    Athena reads the objects directly in each projected partition folder, skipping
+    names that start with ``.`` or ``_``; projected values are the valid dates from
+    the range start up to today (UTC).
+    """
+    folder = lake_folder(table.folder_url, lake)
+    today = datetime.now(UTC).date().isoformat()
+    found = []
+    for part in sorted(folder.glob(f"{table.folder_prefix}*")):
+        value = part.name.removeprefix(table.folder_prefix)
+        if part.is_dir() and _is_projected(value, table.range_start, today):
+            files = (f for f in sorted(part.iterdir()) if f.is_file())
+            found += [(value, f) for f in files if not f.name.startswith((".", "_"))]
+    return found
+
+
+def _is_projected(value: str, start: str, today: str) -> bool:
+    """``yyyy-MM-dd`` dates inside the projection range, as Athena enumerates them."""
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed.isoformat() == value and start <= value <= today
+
+
+def _write_rows(table: ExternalTable, lake: Path, out: IO[str]) -> int:
+    """Every row as OpenCSVSerde reads it, in plain CSV with a NULL mask; the row count."""
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    count = 0
+    for value, path in partition_files(table, lake):
+        for row in read_object(path.read_bytes(), table.skip_lines, len(table.columns)):
+            mask = "".join("1" if cell is None else "0" for cell in row)
+            writer.writerow([value, mask, *(cell or "" for cell in row)])
+            count += 1
+    return count
+
+
+def create_table(conn: Any, table: ExternalTable, lake: Path) -> None:
+    """A DuckDB table holding what Athena would read from the lake (all VARCHAR)."""
+    names = [*table.columns, table.partition]
+    columns = ", ".join(f'"{name}" VARCHAR' for name in names)
+    conn.execute(f'CREATE OR REPLACE TABLE "{table.name}" ({columns})')
+    staging = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before DuckDB reads it
+        "w", suffix=".csv", encoding="utf-8", newline="", delete=False
+    )
+    with staging as out:
+        count = _write_rows(table, lake, out)
+    try:
+        if count:
+            conn.execute(_insert_sql(table, Path(out.name)))
+    finally:
+        Path(out.name).unlink()
+
+
+def _insert_sql(table: ExternalTable, staged: Path) -> str:
+    """Read the staged CSV back, turning masked cells into NULL."""
+    types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(table.columns) + 2))
+    cells = ", ".join(
+        f"CASE WHEN substr(c1, {i}, 1) = '1' THEN NULL ELSE c{i + 1} END"
+        for i in range(1, len(table.columns) + 1)
+    )
+    return (
+        f'INSERT INTO "{table.name}" SELECT {cells}, c0 FROM read_csv({_quote(str(staged))}, '
+        f"columns = {{{types}}}, header = false, delim = ',', quote = '\"', escape = '\"', "
+        "allow_quoted_nulls = false, auto_detect = false)"
+    )
+
+
+def apply_setup(conn: Any, file: SqlFile, tree: exp.Expr, lake: Path) -> str | None:
+    """Run one setup statement locally; return the database name it creates, if any."""
+    if isinstance(tree, exp.Create) and str(tree.args.get("kind")) in {"DATABASE", "SCHEMA"}:
+        name = tree.this.name
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS {CATALOG}."{name}"')
+        conn.execute(f'USE {CATALOG}."{name}"')
+        return str(name)
+    if isinstance(tree, exp.Create) and tree.find(exp.ExternalProperty) is not None:
+        create_table(conn, external_table(tree, file), lake)
+        return None
+    raise UnsupportedSqlError(
+        "only CREATE DATABASE and CREATE EXTERNAL TABLE are emulated in sql/setup", source=file.path
+    )

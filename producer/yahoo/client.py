@@ -1,0 +1,146 @@
+"""The Yahoo client: batched v7 quotes over one session, chart fallback, results matched by symbol.
+
+Symbols missing from a v7 answer, or returned as price-less stubs, are retried one
+by one through ``/v8/finance/chart/SYMBOL`` (no crumb needed); what is still
+missing is reported by name with the reason. A failed batch or a malformed
+result costs only its own symbols.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from producer.errors import AuthError, FetchError, MalformedQuoteError
+from producer.log import logger
+from producer.symbols import normalise_symbol
+from producer.yahoo.parse import YahooQuote, quote_from_chart, quote_from_v7, v7_results
+from producer.yahoo.session import CrumbAuth, CrumbCache, yahoo_url
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from producer.yahoo.transport import YahooHttp
+
+QUOTE_PATH = "/v7/finance/quote"
+CHART_PATH = "/v8/finance/chart/"
+_QUOTE_ACCEPT = frozenset({200, 401})
+_CHART_ACCEPT = frozenset({200, 404})
+OnQuote = Callable[[str, YahooQuote], None]
+
+
+@dataclass
+class FetchResult:
+    """Quotes keyed by the requested (normalised) symbol, and why the others are missing."""
+
+    quotes: dict[str, YahooQuote] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    on_quote: OnQuote | None = None
+
+    def add(self, symbol: str, quote: YahooQuote) -> None:
+        """Keep the first quote per symbol and pass it on."""
+        if symbol in self.quotes:
+            return
+        self.quotes[symbol] = quote
+        if self.on_quote is not None:
+            self.on_quote(symbol, quote)
+
+    def missing(self, symbols: Sequence[str]) -> list[str]:
+        """The requested symbols without a quote, in request order."""
+        return [symbol for symbol in symbols if symbol not in self.quotes]
+
+
+class YahooClient:
+    """Fetches quotes for one tick through a shared ``YahooHttp`` and cached crumb."""
+
+    def __init__(self, http: YahooHttp, cache: CrumbCache) -> None:
+        self.http = http
+        self.auth = CrumbAuth(http, cache)
+        self._quote_url = yahoo_url(http.settings, QUOTE_PATH)
+
+    async def fetch(self, symbols: Sequence[str], on_quote: OnQuote | None = None) -> FetchResult:
+        """Fetch every symbol once (input must be normalised); never raises for one symbol.
+
+        ``on_quote(symbol, quote)`` is called as each quote arrives, so callers can work
+        on it while other requests are still in flight.
+        """
+        result = FetchResult(on_quote=on_quote)
+        size = self.http.settings.batch_size
+        batches = [symbols[i : i + size] for i in range(0, len(symbols), size)]
+        await asyncio.gather(*(self._batch(batch, result) for batch in batches))
+        return result
+
+    async def _batch(self, batch: Sequence[str], result: FetchResult) -> None:
+        """One v7 call, then the chart endpoint for whatever it left out."""
+        try:
+            items = await self._quote_items(batch)
+        except FetchError as exc:
+            logger.warning("quote batch failed", extra={"error": str(exc), "size": len(batch)})
+            result.failures.update(dict.fromkeys(batch, exc.kind))
+            return
+        self._match(batch, items, result)
+        absent = [symbol for symbol in batch if symbol not in result.quotes]
+        await asyncio.gather(*(self._chart(symbol, result) for symbol in absent))
+
+    async def _quote_items(self, batch: Sequence[str]) -> list[Any]:
+        """Call v7 with the crumb; a 401 renews cookie + crumb once, then retries."""
+        crumb = await self.auth.crumb()
+        answer, payload = await self._quote_call(batch, crumb)
+        if answer.status == 401:
+            self.http.stats.errors["auth"] += 1
+            logger.info("crumb refused, renewing", extra={"snippet": answer.snippet()})
+            answer, payload = await self._quote_call(batch, await self.auth.renew(crumb))
+            if answer.status == 401:
+                raise AuthError("auth", "crumb refused after renewal", status=401)
+        try:
+            return v7_results(payload)
+        except FetchError as exc:
+            self.http.stats.errors[exc.kind] += 1
+            raise
+
+    async def _quote_call(self, batch: Sequence[str], crumb: str) -> tuple[Any, Any]:
+        """One ``/v7/finance/quote`` request."""
+        params = {"symbols": ",".join(batch), "crumb": crumb}
+        return await self.http.get_json(self._quote_url, params, accept=_QUOTE_ACCEPT)
+
+    def _match(self, batch: Sequence[str], items: list[Any], result: FetchResult) -> None:
+        """Keep the first priced result per requested symbol, whatever the order or case."""
+        wanted = set(batch)
+        for item in items:
+            try:
+                found = quote_from_v7(item)
+            except MalformedQuoteError as exc:
+                self._malformed(exc, item)
+                continue
+            key = None if found is None else normalise_symbol(found.symbol)
+            if found is not None and key in wanted:
+                result.add(key, found)
+
+    async def _chart(self, symbol: str, result: FetchResult) -> None:
+        """Ask the chart endpoint for one symbol; record the reason when it has nothing."""
+        url = yahoo_url(self.http.settings, CHART_PATH + quote(symbol, safe=""))
+        try:
+            answer, payload = await self.http.get_json(
+                url, {"range": "1d", "interval": "1d"}, accept=_CHART_ACCEPT
+            )
+            found = quote_from_chart(payload) if answer.status == 200 else None
+        except FetchError as exc:
+            result.failures[symbol] = exc.kind
+            return
+        except MalformedQuoteError as exc:
+            self._malformed(exc, payload)
+            result.failures[symbol] = "malformed"
+            return
+        if found is None:
+            result.failures[symbol] = "not_found"
+        else:
+            result.add(symbol, found)
+
+    def _malformed(self, exc: MalformedQuoteError, item: Any) -> None:
+        """Log one unusable result with context; the batch goes on."""
+        self.http.stats.errors["malformed"] += 1
+        logger.warning("malformed Yahoo result", extra={"error": str(exc), "item": str(item)[:300]})

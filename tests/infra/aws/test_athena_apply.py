@@ -1,0 +1,155 @@
+"""``quotepipe athena apply`` against moto (calls and order) and a stubbed Athena (failures)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from infra.aws.athena_apply import ApplyError, ApplySettings, apply_command, apply_sql
+from infra.sqlfiles.catalog import load_apply_order
+
+SETTINGS = ApplySettings(
+    workgroup="quotepipe",
+    output_location="s3://results-bucket/athena/",
+    placeholders={"SILVER_BUCKET": "my-silver"},
+)
+
+
+@pytest.fixture(autouse=True)
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never reach for real AWS credentials, whatever the machine has."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+@pytest.fixture
+def athena() -> Iterator[Any]:
+    """GIVEN an Athena API (moto, in process) with the workgroup."""
+    with mock_aws():
+        client = boto3.client("athena", region_name="us-east-1")
+        client.create_work_group(Name="quotepipe")
+        yield client
+
+
+def record_starts(client: Any) -> list[dict[str, Any]]:
+    """Every StartQueryExecution request, in the order they were made."""
+    calls: list[dict[str, Any]] = []
+    client.meta.events.register(
+        "provide-client-params.athena.StartQueryExecution",
+        lambda params, **_: calls.append(dict(params)),
+    )
+    return calls
+
+
+def test_applies_setup_then_views_in_file_order(athena: Any) -> None:
+    starts = record_starts(athena)
+    applied = apply_sql(athena, SETTINGS, sleep=lambda _: None)
+    names = [f.name for f in load_apply_order()]
+    assert [a.file for a in applied] == names
+    assert names[:2] == ["setup/010_database.sql", "setup/020_silver_quotes.sql"]
+    assert names[-1] == "views/040_daily_summary.sql"
+    assert [c["QueryString"].split()[:3] for c in starts][:2] == [
+        ["CREATE", "DATABASE", "IF"],
+        ["CREATE", "EXTERNAL", "TABLE"],
+    ]
+    for applied_one in applied:
+        state = athena.get_query_execution(QueryExecutionId=applied_one.query_execution_id)
+        assert state["QueryExecution"]["Status"]["State"] == "SUCCEEDED"
+
+
+def test_every_call_uses_workgroup_results_and_database(athena: Any) -> None:
+    starts = record_starts(athena)
+    apply_sql(athena, SETTINGS, sleep=lambda _: None)
+    assert {c["WorkGroup"] for c in starts} == {"quotepipe"}
+    assert {c["ResultConfiguration"]["OutputLocation"] for c in starts} == {
+        "s3://results-bucket/athena/"
+    }
+    assert "QueryExecutionContext" not in starts[0]  # the database does not exist yet
+    assert {c["QueryExecutionContext"]["Database"] for c in starts[1:]} == {"quotepipe"}
+
+
+def test_placeholders_filled_and_comments_dropped(athena: Any) -> None:
+    starts = record_starts(athena)
+    apply_sql(athena, SETTINGS, sleep=lambda _: None)
+    table = starts[1]["QueryString"]
+    assert "LOCATION 's3://my-silver/quotes/'" in table
+    assert "'s3://my-silver/quotes/dt=${dt}/'" in table  # Athena's own template stays
+    assert all("${SILVER_BUCKET}" not in c["QueryString"] for c in starts)
+    assert all(not c["QueryString"].lstrip().startswith("--") for c in starts)
+    assert all(not c["QueryString"].rstrip().endswith(";") for c in starts)
+
+
+def test_missing_placeholder_stops_before_any_call(athena: Any) -> None:
+    starts = record_starts(athena)
+    with pytest.raises(ApplyError) as raised:
+        apply_sql(athena, ApplySettings(workgroup="quotepipe"), sleep=lambda _: None)
+    assert "SILVER_BUCKET" in str(raised.value)
+    assert starts == []
+
+
+def test_stops_at_the_failing_statement_with_athenas_message() -> None:
+    client = boto3.client("athena", region_name="us-east-1")
+    files = load_apply_order()
+    waits: list[float] = []
+    with Stubber(client) as stub:
+        for n, _ in enumerate(files[:2]):
+            stub.add_response("start_query_execution", {"QueryExecutionId": f"q{n}"})
+            stub.add_response("get_query_execution", _status(f"q{n}", "RUNNING"))
+            stub.add_response("get_query_execution", _status(f"q{n}", "SUCCEEDED"))
+        stub.add_response("start_query_execution", {"QueryExecutionId": "q2"})
+        failed = _status("q2", "FAILED")
+        failed["QueryExecution"]["Status"]["AthenaError"] = {
+            "ErrorCategory": 2,
+            "ErrorMessage": "line 1:8: mismatched input 'EXTERNAL'",
+        }
+        stub.add_response("get_query_execution", failed)
+        with pytest.raises(ApplyError) as raised:
+            apply_sql(client, SETTINGS, files, sleep=waits.append)
+        stub.assert_no_pending_responses()
+    message = str(raised.value)
+    assert files[2].name in message
+    assert "mismatched input 'EXTERNAL'" in message
+    assert "CREATE EXTERNAL TABLE" in message
+    assert waits == [1.0, 1.0]
+
+
+def test_api_errors_are_reported_with_the_statement() -> None:
+    client = boto3.client("athena", region_name="us-east-1")
+    with Stubber(client) as stub:
+        stub.add_client_error("start_query_execution", "InvalidRequestException", "no workgroup")
+        with pytest.raises(ApplyError, match=r"010_database\.sql.*no workgroup"):
+            apply_sql(client, SETTINGS, sleep=lambda _: None)
+
+
+def _status(query_id: str, state: str) -> dict[str, Any]:
+    return {"QueryExecution": {"QueryExecutionId": query_id, "Status": {"State": state}}}
+
+
+def test_command_dry_run_prints_statements(capsys: pytest.CaptureFixture[str]) -> None:
+    code = apply_command(workgroup="wg", output_location=None, silver_bucket="b", dry_run=True)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "-- setup/020_silver_quotes.sql" in out
+    assert "s3://b/quotes/" in out
+
+
+def test_command_applies_and_reports(athena: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    code = apply_command(
+        workgroup="quotepipe", output_location=None, silver_bucket="b", client=athena
+    )
+    assert code == 0
+    assert capsys.readouterr().out.count("applied ") == len(load_apply_order())
+
+
+def test_command_failure_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    code = apply_command(workgroup="wg", output_location=None, silver_bucket=None, dry_run=True)
+    assert code == 1
+    assert "SILVER_BUCKET" in capsys.readouterr().err

@@ -1,0 +1,64 @@
+"""infra.aws.costs: the cost table comes from dated prices, and its arithmetic holds."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from infra.aws.costs import (
+    Scenario,
+    firehose_cost,
+    lambda_cost,
+    load_prices,
+    main,
+    monthly_cost,
+    render_table,
+)
+
+
+@pytest.fixture(scope="module")
+def prices() -> dict[str, Any]:
+    """infra/prices.yaml."""
+    return load_prices()
+
+
+def test_every_price_has_a_date_and_a_source(prices: dict[str, Any]) -> None:
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", prices["recorded"])
+    assert prices["region"] == "us-east-1"
+    for service in ("lambda", "firehose", "s3", "athena", "cloudwatch"):
+        assert prices[service]["source"].startswith("https://aws.amazon.com/")
+
+
+def test_firehose_bills_each_record_in_5_kb_steps(prices: dict[str, Any]) -> None:
+    # 100 symbols x 110 B = 11,000 B per tick: one record, billed as 15 KiB.
+    one_minute = Scenario(100, 1, "1 min")
+    ticks = 30 * 24 * 60
+    expected = 3 * 5120 * ticks / 1024**3 * prices["firehose"]["per_gb_ingested"]
+    assert firehose_cost(one_minute, prices) == pytest.approx(expected)
+
+
+def test_sub_minute_polling_keeps_the_producer_running(prices: dict[str, Any]) -> None:
+    # 6 ticks 10 s apart: ~50 s billed per minute instead of ~1 s.
+    every_minute = lambda_cost(Scenario(100, 1, "1 min"), prices)
+    every_10s = lambda_cost(Scenario(100, 6, "10 s"), prices)
+    assert every_10s > 20 * every_minute
+
+
+def test_costs_grow_with_symbols(prices: dict[str, Any]) -> None:
+    totals = [monthly_cost(Scenario(n, 1, "1 min"), prices).total for n in (100, 1_000, 10_000)]
+    assert totals == sorted(totals)
+
+
+def test_table_has_a_row_per_size_and_polling(prices: dict[str, Any]) -> None:
+    table = render_table(prices)
+    rows = [line for line in table.splitlines() if re.match(r"\| [\d,]+ \|", line)]
+    assert len(rows) == 6
+    assert "recorded 2026-11-26" in table
+    assert "bronze_line_bytes=110" in table
+
+
+def test_main_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    main([])
+    assert capsys.readouterr().out.startswith("| Symbols | Polling | Lambda |")
