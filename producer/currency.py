@@ -61,12 +61,3 @@ class FxRates:
         """CAD per USD, as every bronze line carries it."""
         return self.per_usd.get(CAD)
 
-
-def rates_from_prices(prices: Mapping[str, float]) -> FxRates:
-    """Build rates from fetched ``XXX=X`` prices, ignoring non-positive ones."""
-    per_usd = {
-        pair.removesuffix("=X"): price
-        for pair, price in prices.items()
-        if pair.endswith("=X") and price > 0
-    }
-    return FxRates(per_usd)

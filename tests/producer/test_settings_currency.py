@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from producer.currency import FxRates, fx_pairs, rates_from_prices, resolve_currency
+from producer.currency import FxRates, fx_pairs, resolve_currency
 from producer.errors import SettingsError
 from producer.settings import ProducerSettings
 
@@ -52,7 +52,7 @@ def test_fx_pairs_always_include_cad_and_skip_usd() -> None:
 
 
 def test_rates() -> None:
-    rates = rates_from_prices({"CAD=X": 1.4, "GBP=X": 0.79, "EUR=X": 0.0})
+    rates = FxRates({"CAD": 1.4, "GBP": 0.79})
     assert rates.rate("USD") == 1.0
     assert rates.rate("GBP") == 0.79
     assert rates.rate("EUR") is None
