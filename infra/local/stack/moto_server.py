@@ -11,7 +11,6 @@ import os
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from types import TracebackType
 from typing import Any, Self
 
 import boto3
@@ -60,12 +59,7 @@ class LocalStack:
         self.create_resources()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._server.stop()
 
     @property
