@@ -16,7 +16,9 @@ from pathlib import Path
 
 from infra.sqlfiles.errors import AthenaError
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+# infra/sqlfiles/sql: in the repository a symlink to the top-level sql/ (resolved to it),
+# in an installed wheel the files themselves (package data).
+SQL_DIR = (Path(__file__).parent / "sql").resolve()
 APPLY_SECTIONS = ("setup", "views")
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 _COMMENT_LINE = re.compile(r"^\s*--.*$", re.MULTILINE)
