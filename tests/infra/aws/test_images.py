@@ -8,8 +8,11 @@ path) import the CMD handler with the environment the template gives the functio
 module coming from that folder or the standard library, and holds no tests, bench, infra,
 or the other function's code.
 
-The host runs CPython 3.11 while the image runs 3.12, so this proves the file set and the
-dependency resolution, not the exact wheels.
+The replay installs nothing from the network: its pip lines run with --no-index against the
+locked wheels `make test-tools` downloaded for this machine into .venv/wheels (hash-checked
+by the same requirement file), and build the project with .venv's setuptools. .venv runs
+Python 3.12 like the image where the machine has it, so this proves the file set and the
+locked dependency set, not the image's exact wheels (those are for Lambda's platform).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from tests.support import REPO
 
 IMAGES = {"Dockerfile.producer": "ProducerFunction", "Dockerfile.processor": "ProcessorFunction"}
 NEVER_IN_AN_IMAGE = {"tests", "bench", "infra", "sql", "lake", ".venv", ".git", "bin"}
+# Filled by `make test-tools` (a target of `make test`) from requirements/*.txt.
+WHEELS = Path(sys.prefix) / "wheels"
+OFFLINE_PIP = "--no-index --find-links {wheels} --no-build-isolation"
 IMPORT_CHECK = """
 import importlib, json, os, sys
 root, module, attribute = sys.argv[1:4]
@@ -54,7 +60,7 @@ class Dockerfile:
     cmd: tuple[str, ...]
 
 
-def _instructions(path: Path) -> list[list[tuple[str, str]]]:
+def instructions(path: Path) -> list[list[tuple[str, str]]]:
     """(INSTRUCTION, arguments) per stage, continuation lines joined, comments dropped."""
     text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
     stages: list[list[tuple[str, str]]] = []
@@ -70,7 +76,7 @@ def _instructions(path: Path) -> list[list[tuple[str, str]]]:
 
 def parse_dockerfile(path: Path) -> Dockerfile:
     """Read the two-stage layout the Dockerfiles use (build stage, then the runtime stage)."""
-    build, final = _instructions(path)
+    build, final = instructions(path)
     (workdir,) = [arg for key, arg in build if key == "WORKDIR"]
     copies = tuple(
         (tuple(parts[:-1]), parts[-1])
@@ -98,18 +104,23 @@ def _copy_sources(spec: Dockerfile, workdir: Path) -> None:
 
 
 def _host_command(spec: Dockerfile, root: Path) -> str:
-    """The RUN line with container paths moved under ``root`` and pip from this Python."""
+    """The RUN line with container paths moved under ``root``, pip from this Python, offline."""
     paths = sorted({spec.workdir, spec.asset}, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, paths)) + r")(?=[\s\"'\[/]|$)")
     command = pattern.sub(lambda m: str(root) + m.group(1), spec.run)
-    command = re.sub(r"^pip ", f"{shlex.quote(sys.executable)} -m pip ", command)
+    offline = OFFLINE_PIP.format(wheels=shlex.quote(str(WHEELS)))
+    pip = f"{shlex.quote(sys.executable)} -m pip install {offline} "
+    command = re.sub(r"(^|&&\s*)pip install ", lambda m: m.group(1) + pip, command)
     assert pattern.search(command) is None, f"unmapped container path in {command!r}"
+    assert not re.search(r"(^|&&\s*)pip ", command), f"pip line left unmapped in {command!r}"
     return command.replace(" --no-cache-dir", "")
 
 
 def build_task_root(dockerfile: Path, scratch: Path) -> tuple[Dockerfile, Path]:
     """Replay the build stage under ``scratch``; return the folder LAMBDA_TASK_ROOT gets."""
     spec = parse_dockerfile(dockerfile)
+    if not WHEELS.is_dir():
+        pytest.fail(f"{WHEELS} is missing: run `make test-tools` (`make test` does)")
     root = scratch / "fs"
     workdir = root / spec.workdir.lstrip("/")
     workdir.mkdir(parents=True)
@@ -187,7 +198,10 @@ def test_dockerignore_keeps_tests_and_local_state_out_of_the_context() -> None:
     ]
     assert lines[0] == "*"
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
-    assert allowed == {"pyproject.toml", "README.md", "producer", "processor", "firehose"}
+    assert allowed == {
+        *("pyproject.toml", "README.md", "requirements"),
+        *("producer", "processor", "firehose"),
+    }
     for name in IMAGES:
         for sources, _ in parse_dockerfile(REPO / name).copies:
-            assert {s.rstrip("/") for s in sources} <= allowed
+            assert {s.split("/")[0] for s in sources} <= allowed

@@ -1,8 +1,8 @@
 """The dashboard file: every panel renders with data in headless Chromium, no console errors.
 
-Chromium is Debian's ``chromium`` package; the fixture installs it when missing
-(``apt-get install -y chromium``). The page is driven over the DevTools protocol on
-127.0.0.1, so console messages, exceptions and failed loads are all seen.
+Chromium is Debian's ``chromium`` package, which ``.ci/run`` installs before the tests
+(``apt-get install -y chromium``); the tests never install it. The page is driven over the
+DevTools protocol on 127.0.0.1, so console messages, exceptions and failed loads are all seen.
 """
 
 from __future__ import annotations
@@ -37,13 +37,10 @@ PROBE = """JSON.stringify([...document.querySelectorAll('section.panel')].map(p 
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Debian's chromium, installed by apt-get when it is not there yet."""
+    """Debian's chromium, which .ci/run installs (the tests do not)."""
     found = shutil.which("chromium")
     if found is None:
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True)
-        found = shutil.which("chromium")
-    assert found, "chromium could not be installed"
+        pytest.fail("chromium is missing: `apt-get install chromium` (.ci/run does)")
     return found
 
 
