@@ -109,11 +109,8 @@ class LocalAthena:
         """Run one Athena query; ``params`` fill its ``?`` marks as Athena's ExecutionParameters."""
         if self._conn is None:
             raise AthenaError("LocalAthena is not open: use it as a context manager")
-        bound = bind_parameters(sql, params) if params or "?" in sql else sql
         try:
-            tree = parse_statement(bound)
-            check_query(tree, bound)
-            cursor = self._conn.execute(to_duckdb(tree, bound))
+            cursor = self._conn.execute(prepare_query(sql, params))
             columns = tuple(d[0] for d in cursor.description or ())
             return QueryResult(columns, cursor.fetchall())
         except AthenaError as exc:
@@ -126,17 +123,30 @@ class LocalAthena:
         return self.query(file.statement, params, source=file.path)
 
 
+def prepare_query(sql: str, params: Sequence[str] = ()) -> str:
+    """The DuckDB SQL of one Athena query with its parameters bound, or an ``AthenaError``."""
+    bound = bind_parameters(sql, params) if params or "?" in sql else sql
+    tree = parse_statement(bound)
+    check_query(tree, bound)
+    return to_duckdb(tree, bound)
+
+
 def run_query_command(lake: Path, sql: str, fmt: str, params: Sequence[str] = ()) -> int:
-    """``quotepipe query``: print the result, or the error and exit code 1."""
+    """``quotepipe query``: print the result, or one line of error and exit code 1.
+
+    The statement is checked before the lake is read, so a typo costs no loading.
+    """
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
     if fmt not in FORMATS:
         print(f"quotepipe query: unknown format {fmt!r}", file=sys.stderr)
         return 2
     try:
+        prepare_query(sql, params)
         with LocalAthena(lake) as athena:
             result = athena.query(sql, params)
     except AthenaError as exc:
-        print(f"quotepipe query: {exc}", file=sys.stderr)
+        # The user has the statement in front of them: the message alone, on one line.
+        print(f"quotepipe query: SQL: {' '.join(exc.message.split())}", file=sys.stderr)
         return 1
     print(format_result(result, fmt))
     return 0

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
-from sqlglot.tokenizer_core import TokenType
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
+from sqlglot.tokenizer_core import Token, TokenType
 
 from infra.sqlfiles.errors import ParameterError, SqlError, UnsupportedSqlError
 
@@ -30,7 +30,7 @@ _LITERALS = (exp.Literal, exp.Boolean, exp.Null)
 
 def bind_parameters(sql: str, params: Sequence[str]) -> str:
     """Put each parameter's text where its ``?`` is, in order, as Athena does."""
-    tokens = sqlglot.Dialect.get_or_raise(READ).tokenize(sql)
+    tokens = _tokenize(sql)
     marks = [t for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
     if len(marks) != len(params):
         raise ParameterError(
@@ -50,17 +50,31 @@ def _check_parameter(value: str, sql: str) -> None:
     """A parameter is literal text: ``'AAPL'``, ``5``, ``DATE '2026-11-26'``."""
     try:
         node = sqlglot.parse_one(value, read=READ)
-    except ParseError as exc:
+    except (ParseError, TokenError) as exc:
         raise ParameterError(f"parameter {value!r} is not a SQL literal", sql=sql) from exc
     inner = node.this if isinstance(node, exp.Cast | exp.Neg) else node
     if not isinstance(inner, _LITERALS):
         raise ParameterError(f"parameter {value!r} is not a SQL literal", sql=sql)
 
 
+def _tokenize(sql: str) -> list[Token]:
+    try:
+        return sqlglot.Dialect.get_or_raise(READ).tokenize(sql)
+    except TokenError as exc:
+        raise SqlError(_token_message(exc), sql=sql) from exc
+
+
+def _token_message(exc: TokenError) -> str:
+    # sqlglot's tokenizer names only where it stopped; the usual cause is a missing quote.
+    return f"cannot read as Athena SQL (an unterminated string or quoted name?): {exc}"
+
+
 def parse_statement(sql: str) -> exp.Expr:
     """Exactly one Athena statement, parsed."""
     try:
         trees = [t for t in sqlglot.parse(sql, read=READ) if t is not None]
+    except TokenError as exc:
+        raise SqlError(_token_message(exc), sql=sql) from exc
     except ParseError as exc:
         raise SqlError(f"cannot parse as Athena SQL: {exc}", sql=sql) from exc
     if len(trees) != 1:
