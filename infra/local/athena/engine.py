@@ -5,7 +5,9 @@ database becomes a schema, ``silver_quotes`` a table loaded (when it opens) from
 ``LAKE/silver/quotes/dt=*/*`` exactly as OpenCSVSerde reads it (see ``opencsv``).
 Then it creates the views of ``sql/views``, translated from Athena SQL by sqlglot.
 ``query`` takes one Athena statement and optional ``?`` execution parameters (SQL
-literal text, as Athena's ExecutionParameters). Errors are ``AthenaError`` subclasses
+literal text, as Athena's ExecutionParameters). The connection is confined to the
+lake: it cannot read other files, reach the network or load extensions, and its
+staging and spill files live under ``LAKE/.cache/``. Errors are ``AthenaError`` subclasses
 (``infra.sqlfiles.errors``) naming the statement and file; statements that cannot run here
 are refused by name, never answered differently.
 """
@@ -23,7 +25,7 @@ from typing import Any, Self
 import duckdb
 
 from infra.local.athena.format import FORMATS, format_result
-from infra.local.athena.tables import CATALOG, apply_setup
+from infra.local.athena.tables import CATALOG, apply_setup, cache_dir
 from infra.local.athena.translate import (
     bind_parameters,
     check_functions,
@@ -42,6 +44,26 @@ SESSION_SETTINGS = (
     "SET integer_division = true",  # Trino: 7 / 2 = 3
     "SET default_null_order = 'nulls_last'",  # Trino: NULLs last, ASC and DESC
 )
+
+
+def _confinement(lake: Path) -> tuple[str, ...]:
+    """Settings that keep SQL inside the lake (DuckDB's "Securing DuckDB" page).
+
+    ``allowed_directories`` and ``temp_directory`` must be set while external access
+    is still on; ``lock_configuration`` (set after setup) stops SQL from undoing them.
+    """
+    return (
+        f"SET allowed_directories = [{_quote(str(lake))}]",
+        f"SET temp_directory = {_quote(str(cache_dir(lake) / 'duckdb'))}",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET allow_community_extensions = false",
+        "SET enable_external_access = false",
+    )
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +94,14 @@ class LocalAthena:
     def open(self) -> None:
         """Start DuckDB and create the database, table and views of ``sql/``."""
         self._conn = duckdb.connect(":memory:")
-        for setting in SESSION_SETTINGS:
+        for setting in (*SESSION_SETTINGS, *_confinement(self.lake_dir.resolve())):
             self._conn.execute(setting)
         self._conn.execute(f"ATTACH ':memory:' AS {CATALOG}")
         for file in load_section("setup", self.sql_dir):
             self._setup(file)
         for file in load_section("views", self.sql_dir):
             self._create_view(file)
+        self._conn.execute("SET lock_configuration = true")
 
     def close(self) -> None:
         """Release DuckDB."""
@@ -92,6 +115,9 @@ class LocalAthena:
             self.database = apply_setup(self._conn, file, tree, self.lake_dir) or self.database
         except duckdb.Error as exc:
             raise SqlError(f"DuckDB: {exc}", sql=file.text, source=file.path) from exc
+        except OSError as exc:  # the staging file under LAKE/.cache/
+            message = f"cannot stage the lake's rows: {exc.strerror}: {exc.filename}"
+            raise SqlError(message, sql=file.text, source=file.path) from exc
 
     def _create_view(self, file: SqlFile) -> None:
         try:
@@ -115,6 +141,12 @@ class LocalAthena:
             return QueryResult(columns, cursor.fetchall())
         except AthenaError as exc:
             raise type(exc)(exc.message, sql=sql, source=source) from exc
+        except duckdb.PermissionException as exc:
+            message = (
+                f"reading outside the lake {self.lake_dir}/ is not allowed: the local engine "
+                f"reads the lake's tables only, with no network or extensions (DuckDB: {exc})"
+            )
+            raise SqlError(message, sql=sql, source=source) from exc
         except duckdb.Error as exc:
             raise SqlError(f"DuckDB: {exc}", sql=sql, source=source) from exc
 
