@@ -33,7 +33,7 @@ def summarise(result: RunResult) -> str:
             f"{_count(result, 'silver', 'quotes')} silver objects, "
             f"{_count(result, 'silver', 'rejected')} rejected objects",
             f"silver CSV: {silver}/quotes/dt=*/*.csv",
-            f"handler logs and metrics: {result.lake}/logs/",
+            f"handler logs and metrics: {result.log or result.lake / 'logs'}",
         ]
     )
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +54,7 @@ class RunResult:
     processed: list[dict[str, Any]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     stopped_by: Interrupted | None = None  # the signal that ended the run early
+    log: Path | None = None  # the handlers' JSON logs and EMF metrics
 
     def add_files(self, written: list[Path]) -> None:
         """Count each lake file once, however often a tick rewrote it."""
@@ -108,14 +111,25 @@ def _market(options: RunOptions) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _handler_output(lake: Path) -> Iterator[TextIO]:
-    """Send what the handlers print (JSON logs, EMF) to a file; yield the console."""
-    console = sys.stdout
+def run_log(lake: Path) -> Iterator[TextIO]:
+    """A log file of this run's own, ``LAKE/logs/run-<UTC second>-<pid>-<random>.jsonl``.
+
+    Two runs on one lake may start in the same second (or, in tests, in one process):
+    the random part keeps their names apart and mode "x" refuses to share a file.
+    """
     logs = lake / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.jsonl"
-    with path.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-        yield console
+    name = f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
+    with (logs / name).open("x", encoding="utf-8") as log:
+        yield log
+
+
+@contextlib.contextmanager
+def _handler_output(lake: Path) -> Iterator[tuple[TextIO, Path]]:
+    """Send what the handlers print (JSON logs, EMF) to the run's log; yield the console."""
+    console = sys.stdout
+    with run_log(lake) as sink, contextlib.redirect_stdout(sink):
+        yield console, Path(sink.name)
 
 
 def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
@@ -125,7 +139,8 @@ def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
     saying which ticks the lake holds.
     """
     result = RunResult(lake=options.lake)
-    with _handler_output(options.lake) as console, StopSignals() as signals:
+    with _handler_output(options.lake) as (console, log), StopSignals() as signals:
+        result.log = log
         out = say or (lambda text: print(text, file=console, flush=True))
         try:
             with _market(options) as yahoo_url, LocalStack() as stack:

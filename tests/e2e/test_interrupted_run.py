@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -97,3 +98,23 @@ def test_an_error_in_tick_two_leaves_tick_one_in_the_lake(tmp_path: Path) -> Non
     assert _lake_files(lake, "silver", "quotes")
     last = run.stdout.strip().splitlines()[-1]
     assert last.startswith("run failed in tick 2") and "tick 1 is in" in last
+
+
+def test_two_runs_started_together_keep_separate_logs(tmp_path: Path) -> None:
+    # GIVEN two runs on one lake, started at the same moment
+    lakes = [tmp_path / "lake"] * 2
+    argv = ["run", "--ticks", "1", "--interval", "0", "--symbols", "AAPL"]
+    runs = [
+        subprocess.Popen([str(QUOTEPIPE), *argv, "--lake", str(lake)], cwd=REPO,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for lake in lakes
+    ]  # fmt: skip
+    # WHEN both finish
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    # THEN each has its own log, every line of it whole JSON
+    logs = sorted((tmp_path / "lake" / "logs").glob("run-*.jsonl"))
+    assert len(logs) == 2
+    for log in logs:
+        lines = log.read_text(encoding="utf-8").splitlines()
+        assert lines and all(json.loads(line) for line in lines)
