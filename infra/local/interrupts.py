@@ -43,7 +43,9 @@ class StopSignals:
         # Python only lets the main thread install handlers; elsewhere signals keep theirs.
         if threading.current_thread() is threading.main_thread():
             for signum in STOP_SIGNALS:
-                self._saved[signum] = signal.signal(signum, self._handle)
+                # A signal ignored by whoever started us (nohup, a shell's `&`) stays ignored.
+                if signal.getsignal(signum) is not signal.SIG_IGN:
+                    self._saved[signum] = signal.signal(signum, self._handle)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
