@@ -65,7 +65,7 @@ class RunResult:
         """Which ticks are in the lake, for the line printed when a run ends early."""
         done = len(self.ticks)
         if not done:
-            return f"no tick of {ticks} completed; nothing was written to {self.lake}"
+            return f"no tick of {ticks} completed: no object of this run is in {self.lake}/"
         which = "tick 1 is" if done == 1 else f"ticks 1-{done} are"
         return f"{which} in the lake {self.lake}/ ({ticks} asked for)"
 
