@@ -7,11 +7,14 @@ start moto and ``quotepipe replay`` against AWS needs no local-stack packages.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+
+from infra.cli.arguments import OneLineParser, existing_lake, http_url, lake_to_write, symbols_file
 
 DEFAULT_LAKE = Path("lake")
 
@@ -21,16 +24,25 @@ def _symbols(text: str) -> tuple[str, ...]:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
 
 
+MAX_SECONDS = 86_400.0  # a day; time.sleep overflows on huge values
+
+
 def _seconds(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_SECONDS:.0f} seconds")
     return value
 
 
@@ -42,14 +54,18 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     source = run.add_mutually_exclusive_group()
     source.add_argument("--symbols", type=_symbols, default=(), help="comma-separated symbols")
-    source.add_argument("--symbols-file", type=Path, help="file with one symbol per line")
-    run.add_argument("--yahoo-url", help="send every Yahoo call here instead of the simulator")
-    run.add_argument("--lake", type=Path, default=DEFAULT_LAKE, help="where to write the lake")
+    source.add_argument("--symbols-file", type=symbols_file, help="file with one symbol per line")
+    run.add_argument(
+        "--yahoo-url", type=http_url, help="send every Yahoo call here instead of the simulator"
+    )
+    run.add_argument(
+        "--lake", type=lake_to_write, default=str(DEFAULT_LAKE), help="where to write the lake"
+    )
 
 
 def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     query = commands.add_parser("query", help="run Athena SQL against the lake on this machine")
-    query.add_argument("--lake", type=Path, default=DEFAULT_LAKE)
+    query.add_argument("--lake", type=existing_lake, default=str(DEFAULT_LAKE))
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument(
         "--param",
@@ -62,7 +78,7 @@ def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dashboard = commands.add_parser("dashboard", help="render the dashboards into one HTML file")
-    dashboard.add_argument("--lake", type=Path, default=DEFAULT_LAKE)
+    dashboard.add_argument("--lake", type=existing_lake, default=str(DEFAULT_LAKE))
     dashboard.add_argument("--out", type=Path, help="output file (default LAKE/dashboard.html)")
 
 
@@ -84,14 +100,17 @@ def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     replay = commands.add_parser("replay", help="re-process bronze into silver for some dates")
     replay.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
     replay.add_argument("--to", dest="end", type=date.fromisoformat, required=True)
-    replay.add_argument("--lake", type=Path, help="replay the lake on disk instead of AWS")
+    replay.add_argument("--lake", type=existing_lake, help="replay the lake on disk instead of AWS")
     replay.add_argument("--bronze-bucket", default=os.environ.get("BRONZE_BUCKET"))
     replay.add_argument("--silver-bucket", default=os.environ.get("SILVER_BUCKET"))
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    top = argparse.ArgumentParser(prog="quotepipe", description=__doc__.splitlines()[0])
+    # Typed as the base class so the _add_* helpers (and merged ones) keep their signature.
+    top: argparse.ArgumentParser = OneLineParser(
+        prog="quotepipe", description=__doc__.splitlines()[0]
+    )
     commands = top.add_subparsers(dest="command", required=True)
     _add_run(commands)
     _add_query(commands)
@@ -162,7 +181,11 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``quotepipe`` console script."""
     args = parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:  # Ctrl-C before `run` handles signals itself, or in a query
+        print(f"quotepipe {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -33,14 +33,25 @@ def summarise(result: RunResult) -> str:
             f"{_count(result, 'silver', 'quotes')} silver objects, "
             f"{_count(result, 'silver', 'rejected')} rejected objects",
             f"silver CSV: {silver}/quotes/dt=*/*.csv",
-            f"handler logs and metrics: {result.lake}/logs/",
+            f"handler logs and metrics: {result.log or result.lake / 'logs'}",
         ]
     )
 
 
 def run_and_report(options: RunOptions) -> int:
-    """Run the pipeline, then print the lake summary and the latest quotes."""
+    """Run the pipeline, then print the lake summary and the latest quotes.
+
+    A run stopped by a signal prints one line on stderr and exits as a shell expects
+    of that signal (130 for SIGINT, 143 for SIGTERM).
+    """
     result = run_pipeline(options)
+    if result.stopped_by is not None:
+        stop = result.stopped_by
+        print(
+            f"quotepipe run: stopped by {stop.signal.name}: {result.kept(options.ticks)}",
+            file=sys.stderr,
+        )
+        return stop.exit_code
     print(summarise(result))
     with LocalAthena(options.lake) as athena:
         latest = athena.query(LATEST_SQL)

@@ -3,22 +3,27 @@
 The producer and processor handlers run unchanged, in this process, against moto
 and the simulated market (or ``--yahoo-url``); only endpoints differ from AWS.
 Their JSON logs and EMF metrics go to ``<lake>/logs/`` so the console stays readable.
+Each tick's objects are copied into the lake as the tick completes, so a run stopped
+by SIGINT/SIGTERM (``RunResult.stopped_by``) or by an error in tick k+1 keeps ticks 1..k.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from infra.local.interrupts import Interrupted, StopSignals
 from infra.local.stack.context import LocalContext
-from infra.local.stack.lake import download_bucket
+from infra.local.stack.lake import LakeMirror
 from infra.local.stack.moto_server import LocalStack, environment
 from infra.local.stack.resources import StackNames
 from infra.local.stack.trigger import BronzeTrigger
@@ -41,13 +46,28 @@ class RunOptions:
 
 @dataclass
 class RunResult:
-    """What a run produced: handler answers per tick and the files of the lake."""
+    """What a run produced: handler answers per completed tick and the files of the lake."""
 
     lake: Path
-    market_url: str
+    market_url: str = ""
     ticks: list[dict[str, Any]] = field(default_factory=list)
     processed: list[dict[str, Any]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    stopped_by: Interrupted | None = None  # the signal that ended the run early
+    log: Path | None = None  # the handlers' JSON logs and EMF metrics
+
+    def add_files(self, written: list[Path]) -> None:
+        """Count each lake file once, however often a tick rewrote it."""
+        known = set(self.files)
+        self.files += [f for f in dict.fromkeys(written) if f not in known]
+
+    def kept(self, ticks: int) -> str:
+        """Which ticks are in the lake, for the line printed when a run ends early."""
+        done = len(self.ticks)
+        if not done:
+            return f"no tick of {ticks} completed: no object of this run is in {self.lake}/"
+        which = "tick 1 is" if done == 1 else f"ticks 1-{done} are"
+        return f"{which} in the lake {self.lake}/ ({ticks} asked for)"
 
 
 def scheduled_event(names: StackNames) -> dict[str, Any]:
@@ -91,25 +111,47 @@ def _market(options: RunOptions) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _handler_output(lake: Path) -> Iterator[TextIO]:
-    """Send what the handlers print (JSON logs, EMF) to a file; yield the console."""
-    console = sys.stdout
+def run_log(lake: Path) -> Iterator[TextIO]:
+    """A log file of this run's own, ``LAKE/logs/run-<UTC second>-<pid>-<random>.jsonl``.
+
+    Two runs on one lake may start in the same second (or, in tests, in one process):
+    the random part keeps their names apart and mode "x" refuses to share a file.
+    """
     logs = lake / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.jsonl"
-    with path.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-        yield console
+    name = f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
+    with (logs / name).open("x", encoding="utf-8") as log:
+        yield log
+
+
+@contextlib.contextmanager
+def _handler_output(lake: Path) -> Iterator[tuple[TextIO, Path]]:
+    """Send what the handlers print (JSON logs, EMF) to the run's log; yield the console."""
+    console = sys.stdout
+    with run_log(lake) as sink, contextlib.redirect_stdout(sink):
+        yield console, Path(sink.name)
 
 
 def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
-    """Run ``options.ticks`` producer ticks, process what lands, write the lake."""
-    with _handler_output(options.lake) as console:
+    """Run ``options.ticks`` producer ticks, process what lands, write each tick to the lake.
+
+    A stop signal ends the run early with ``stopped_by`` set; an error is raised after
+    saying which ticks the lake holds.
+    """
+    result = RunResult(lake=options.lake)
+    with _handler_output(options.lake) as (console, log), StopSignals() as signals:
+        result.log = log
         out = say or (lambda text: print(text, file=console, flush=True))
-        with _market(options) as yahoo_url, LocalStack() as stack:
-            result = RunResult(lake=options.lake, market_url=yahoo_url)
-            out(f"embedded stack: AWS (moto) at {stack.endpoint}, Yahoo at {yahoo_url}")
-            _tick_loop(options, stack, yahoo_url, result, out)
-            result.files = _write_lake(stack, options.lake)
+        try:
+            with _market(options) as yahoo_url, LocalStack() as stack:
+                result.market_url = yahoo_url
+                out(f"embedded stack: AWS (moto) at {stack.endpoint}, Yahoo at {yahoo_url}")
+                _tick_loop(options, stack, result, out, signals)
+        except Interrupted as stop:
+            result.stopped_by = stop
+        except Exception:
+            out(f"run failed in tick {len(result.ticks) + 1}: {result.kept(options.ticks)}")
+            raise
     return result
 
 
@@ -143,9 +185,14 @@ def _functions(
 
 
 def _tick_loop(
-    options: RunOptions, stack: LocalStack, yahoo_url: str, result: RunResult, out: Say
+    options: RunOptions, stack: LocalStack, result: RunResult, out: Say, signals: StopSignals
 ) -> None:
-    producer, processor = _functions(options, stack, yahoo_url)
+    producer, processor = _functions(options, stack, result.market_url)
+    names = stack.names
+    mirror = LakeMirror(
+        stack.client("s3"),
+        {names.bronze_bucket: result.lake / "bronze", names.silver_bucket: result.lake / "silver"},
+    )
     trigger = BronzeTrigger(
         sqs=stack.client("sqs"),
         s3=stack.client("s3"),
@@ -157,9 +204,12 @@ def _tick_loop(
         started = time.monotonic()
         summary = producer.invoke(scheduled_event(stack.names))
         drained = trigger.drain()
-        result.ticks.append(summary)
-        result.processed.extend(drained.results)
-        out(describe_tick(tick, options.ticks, summary, drained.results))
+        # A tick counts as done once its objects are in the lake and its line is printed.
+        with signals.deferred():
+            result.add_files(mirror.sync())
+            result.ticks.append(summary)
+            result.processed.extend(drained.results)
+            out(describe_tick(tick, options.ticks, summary, drained.results))
         if tick < options.ticks:
             time.sleep(max(0.0, options.interval - (time.monotonic() - started)))
 
@@ -194,12 +244,3 @@ def _yahoo_errors(summary: dict[str, Any]) -> str:
         for kind, count in one.get("yahoo_errors", {}).items():
             counts[kind] = counts.get(kind, 0) + int(count)
     return ", ".join(f"{kind}: {count}" for kind, count in sorted(counts.items()))
-
-
-def _write_lake(stack: LocalStack, lake: Path) -> list[Path]:
-    s3 = stack.client("s3")
-    names = stack.names
-    return [
-        *download_bucket(s3, names.bronze_bucket, lake / "bronze"),
-        *download_bucket(s3, names.silver_bucket, lake / "silver"),
-    ]

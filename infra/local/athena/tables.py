@@ -5,6 +5,8 @@ The DDL stays the single source of truth: column names, the header skip, the Ser
 settings and the partition projection are read from ``CREATE EXTERNAL TABLE``; a
 setting the local engine cannot honour is refused by name rather than ignored.
 ``s3://${SILVER_BUCKET}/…`` maps to ``LAKE/silver/…`` (``${X_BUCKET}`` → ``LAKE/x``).
+Staging files go to ``LAKE/.cache/`` (the lake contract), the only place besides the
+lake's objects that the confined DuckDB connection may read.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from infra.sqlfiles.errors import UnsupportedSqlError
 OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 SERDE_DEFAULTS = {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
 CATALOG = "awsdatacatalog"
+CACHE_DIR = ".cache"
 _BUCKET_URL = re.compile(r"s3://\$\{([A-Z][A-Z0-9_]*)_BUCKET\}/(.*)")
 _TEMPLATE_TAIL = re.compile(r"(.*)/([A-Za-z0-9_]+=)\$\{([a-z_]+)\}/")
 _PROJECTION = {"type": "date", "format": "yyyy-MM-dd", "interval": "1", "interval.unit": "DAYS"}
@@ -149,11 +152,16 @@ def _is_projected(value: str, start: str, today: str) -> bool:
     return parsed.isoformat() == value and start <= value <= today
 
 
-def _write_rows(table: ExternalTable, lake: Path, out: IO[str]) -> int:
+def cache_dir(lake: Path) -> Path:
+    """Where the local engine keeps staging and spill files: ``LAKE/.cache/``."""
+    return lake.resolve() / CACHE_DIR
+
+
+def _write_rows(table: ExternalTable, files: list[tuple[str, Path]], out: IO[str]) -> int:
     """Every row as OpenCSVSerde reads it, in plain CSV with a NULL mask; the row count."""
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     count = 0
-    for value, path in partition_files(table, lake):
+    for value, path in files:
         for row in read_object(path.read_bytes(), table.skip_lines, len(table.columns)):
             mask = "".join("1" if cell is None else "0" for cell in row)
             writer.writerow([value, mask, *(cell or "" for cell in row)])
@@ -166,11 +174,17 @@ def create_table(conn: Any, table: ExternalTable, lake: Path) -> None:
     names = [*table.columns, table.partition]
     columns = ", ".join(f'"{name}" VARCHAR' for name in names)
     conn.execute(f'CREATE OR REPLACE TABLE "{table.name}" ({columns})')
+    files = partition_files(table, lake)
+    if not files:
+        return  # an empty lake stays untouched: no cache folder
+    cache_dir(lake).mkdir(parents=True, exist_ok=True)
+    # A unique name per load: two engines on one lake never share a staging file.
     staging = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before DuckDB reads it
-        "w", suffix=".csv", encoding="utf-8", newline="", delete=False
-    )
+        "w", suffix=".csv", prefix=f"{table.name}-", dir=cache_dir(lake),
+        encoding="utf-8", newline="", delete=False,
+    )  # fmt: skip
     with staging as out:
-        count = _write_rows(table, lake, out)
+        count = _write_rows(table, files, out)
     try:
         if count:
             conn.execute(_insert_sql(table, Path(out.name)))

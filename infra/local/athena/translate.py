@@ -17,20 +17,19 @@ from collections.abc import Callable, Sequence
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
-from sqlglot.tokenizer_core import TokenType
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
+from sqlglot.tokenizer_core import Token, TokenType
 
 from infra.sqlfiles.errors import ParameterError, SqlError, UnsupportedSqlError
 
 READ, WRITE = "athena", "duckdb"
 # Functions whose DuckDB translation would silently differ from Athena's result.
 REFUSED_FUNCTIONS = frozenset({"FORMAT", "FORMAT_DATETIME", "PARSE_DATETIME", "TO_ISO8601"})
-_LITERALS = (exp.Literal, exp.Boolean, exp.Null)
 
 
 def bind_parameters(sql: str, params: Sequence[str]) -> str:
     """Put each parameter's text where its ``?`` is, in order, as Athena does."""
-    tokens = sqlglot.Dialect.get_or_raise(READ).tokenize(sql)
+    tokens = _tokenize(sql)
     marks = [t for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
     if len(marks) != len(params):
         raise ParameterError(
@@ -46,21 +45,57 @@ def bind_parameters(sql: str, params: Sequence[str]) -> str:
     return "".join(out) + sql[last:]
 
 
+# What a parameter may be, as token types: a literal, NULL, TRUE/FALSE, a signed
+# number, or a typed literal (DATE '…', TIMESTAMP '…', INTERVAL '…' unit).
+_LITERAL_SHAPES = {
+    ("STRING",), ("NUMBER",), ("NULL",), ("TRUE",), ("FALSE",),
+    ("DASH", "NUMBER"), ("PLUS", "NUMBER"),
+    ("DATE", "STRING"), ("TIME", "STRING"), ("TIMESTAMP", "STRING"),
+    ("INTERVAL", "STRING", "VAR"),
+}  # fmt: skip
+
+
 def _check_parameter(value: str, sql: str) -> None:
-    """A parameter is literal text: ``'AAPL'``, ``5``, ``DATE '2026-11-26'``."""
+    """A parameter is one literal: ``'AAPL'``, ``5``, ``DATE '2026-11-26'`` — never SQL.
+
+    The value is pasted into the statement, so a comment or ``;`` in it would change
+    what the rest of the statement means: refuse them by name.
+    """
+
+    def refuse(why: str) -> ParameterError:
+        return ParameterError(f"parameter {value!r} {why}: parameters are literals only", sql=sql)
+
     try:
-        node = sqlglot.parse_one(value, read=READ)
-    except ParseError as exc:
-        raise ParameterError(f"parameter {value!r} is not a SQL literal", sql=sql) from exc
-    inner = node.this if isinstance(node, exp.Cast | exp.Neg) else node
-    if not isinstance(inner, _LITERALS):
-        raise ParameterError(f"parameter {value!r} is not a SQL literal", sql=sql)
+        tokens = sqlglot.Dialect.get_or_raise(READ).tokenize(value)
+        sqlglot.parse_one(value, read=READ)
+    except (ParseError, TokenError) as exc:
+        raise refuse("is not a SQL literal") from exc
+    if any(t.comments for t in tokens):
+        raise refuse("holds a comment ('--' or '/* */')")
+    if any(t.token_type == TokenType.SEMICOLON for t in tokens):
+        raise refuse("holds ';'")
+    if tuple(t.token_type.name for t in tokens) not in _LITERAL_SHAPES:
+        raise refuse("is not a SQL literal")
+
+
+def _tokenize(sql: str) -> list[Token]:
+    try:
+        return sqlglot.Dialect.get_or_raise(READ).tokenize(sql)
+    except TokenError as exc:
+        raise SqlError(_token_message(exc), sql=sql) from exc
+
+
+def _token_message(exc: TokenError) -> str:
+    # sqlglot's tokenizer names only where it stopped; the usual cause is a missing quote.
+    return f"cannot read as Athena SQL (an unterminated string or quoted name?): {exc}"
 
 
 def parse_statement(sql: str) -> exp.Expr:
     """Exactly one Athena statement, parsed."""
     try:
         trees = [t for t in sqlglot.parse(sql, read=READ) if t is not None]
+    except TokenError as exc:
+        raise SqlError(_token_message(exc), sql=sql) from exc
     except ParseError as exc:
         raise SqlError(f"cannot parse as Athena SQL: {exc}", sql=sql) from exc
     if len(trees) != 1:

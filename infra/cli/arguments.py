@@ -1,0 +1,85 @@
+"""Checking the command line before anything starts: one line per mistake, exit code 2.
+
+argparse's ``type=`` converters run while the arguments are parsed, so a bad value is
+refused before the stack starts or a lake file is read; ``ArgumentTypeError`` makes
+argparse name the argument in the message.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+# A symbols file is a short text list; a bigger file is almost surely the wrong file.
+MAX_SYMBOLS_FILE_BYTES = 10 * 1024 * 1024
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (``-h`` still prints the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Name what is wrong in one line and exit 2, as argparse does."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
+def http_url(text: str) -> str:
+    """An ``http://`` or ``https://`` URL with a host, as ``--yahoo-url`` needs."""
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL: {exc}") from exc
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL with a host")
+    return text.strip()
+
+
+def symbols_file(text: str) -> Path:
+    """A readable UTF-8 text file holding at least one symbol."""
+    path = Path(text)
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_SYMBOLS_FILE_BYTES + 1)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from exc
+    if len(data) > MAX_SYMBOLS_FILE_BYTES:
+        raise argparse.ArgumentTypeError(f"{text} is larger than {MAX_SYMBOLS_FILE_BYTES} bytes")
+    _check_symbols_text(text, data)
+    return path
+
+
+def _check_symbols_text(name: str, data: bytes) -> None:
+    # UTF-16 of ASCII decodes as UTF-8 with a NUL after each letter: refuse NULs too.
+    try:
+        decoded = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        decoded = "\0"
+    if "\0" in decoded:
+        raise argparse.ArgumentTypeError(
+            f"{name} is not UTF-8 text (binary, or UTF-16?): save it as UTF-8, one symbol a line"
+        )
+    from producer.symbols import parse_symbol_text  # the producer's own reading of the list
+
+    if not parse_symbol_text(decoded):
+        raise argparse.ArgumentTypeError(f"{name} holds no symbols")
+
+
+def existing_lake(text: str) -> Path:
+    """A lake folder that exists, for commands that only read one."""
+    path = Path(text)
+    if not path.is_dir():
+        what = "is not a folder" if path.exists() else "does not exist"
+        raise argparse.ArgumentTypeError(
+            f"lake {text} {what} (write one with: quotepipe run --lake {text})"
+        )
+    return path
+
+
+def lake_to_write(text: str) -> Path:
+    """A lake folder that exists or can be created: not a file."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"lake {text} is a file, not a folder")
+    return path
