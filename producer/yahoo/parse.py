@@ -82,7 +82,6 @@ def _build(fields: dict[str, Any], symbol: str, change_key: str, exchange: str) 
         raise MalformedQuoteError(f"{symbol}: unusable field {exc}") from exc
 
 
-
 def _chart_change_pct(meta: dict[str, Any]) -> float | None:
     """Chart meta has no change percent: derive it from the previous close."""
     previous: Any = meta.get("chartPreviousClose", meta.get("previousClose"))
