@@ -10,7 +10,8 @@ skipping it would lose data.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -69,10 +70,51 @@ class SessionTable:
         today = self.session(exchange, moment.astimezone(UTC).date())
         return today is not None and moment in today
 
+    def last_close(
+        self, exchange: str, moment: datetime, lookback_days: int = 7
+    ) -> datetime | None:
+        """The latest close of ``exchange`` at or before ``moment`` within ``lookback_days``."""
+        today = moment.astimezone(UTC).date()
+        recent = self.sessions(exchange, today - timedelta(days=lookback_days), today)
+        closes = [s.close for s in recent if s.close <= moment]
+        return closes[-1] if closes else None
+
     def sessions(self, exchange: str, first: date, last: date) -> list[Session]:
         """Sessions of a known exchange from ``first`` to ``last``, both included."""
         days = (first + timedelta(days=n) for n in range((last - first).days + 1))
         return [s for day in days if (s := self.session(exchange, day)) is not None]
+
+
+@dataclass
+class SessionGate:
+    """Which symbols a tick should poll when following sessions.
+
+    A symbol is due while its exchange is in session, once more after each close (for
+    the closing price), and whenever its exchange is not known yet: the producer learns
+    it from the first quote, so a cold container polls every symbol once.
+    """
+
+    table: SessionTable
+    exchange_of: dict[str, str] = field(default_factory=dict)
+    _closed_poll: dict[str, datetime] = field(default_factory=dict)
+
+    def learn(self, symbol: str, exchange: str) -> None:
+        """Remember where ``symbol`` trades (from a quote)."""
+        self.exchange_of[symbol] = exchange
+
+    def due(self, symbols: Iterable[str], now: datetime) -> list[str]:
+        """The symbols to poll at ``now``, in order."""
+        return [s for s in symbols if self._due(s, now)]
+
+    def _due(self, symbol: str, now: datetime) -> bool:
+        exchange = self.exchange_of.get(symbol)
+        if exchange is None or self.table.in_session(exchange, now):
+            return True
+        close = self.table.last_close(exchange, now)
+        if close is None or self._closed_poll.get(symbol) == close:
+            return False
+        self._closed_poll[symbol] = close  # the one poll after this close
+        return True
 
 
 @cache

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from infra.sessions_table import render
-from producer.sessions import CALENDARS, TABLE_PATH, SessionTable, default_table
+from producer.sessions import CALENDARS, TABLE_PATH, SessionGate, SessionTable, default_table
 
 
 def utc(text: str) -> datetime:
@@ -82,3 +82,30 @@ def test_expected_minutes_over_a_week(table: SessionTable) -> None:
 def test_every_exchange_code_has_a_calendar_in_the_table(table: SessionTable) -> None:
     for exchange in CALENDARS:
         assert table.sessions(exchange, date(2026, 1, 1), date(2028, 12, 31))
+
+
+def test_gate_polls_unknown_exchanges_open_markets_and_once_after_each_close(
+    table: SessionTable,
+) -> None:
+    gate = SessionGate(table)
+    symbols = ["AAPL", "VOD.L", "7203.T", "NEW"]
+    for symbol, exchange in (("AAPL", "NMS"), ("VOD.L", "LSE"), ("7203.T", "JPX")):
+        gate.learn(symbol, exchange)
+    # 15:00 UTC on a Friday: London and New York open; Tokyo unknown to the table; NEW unlearnt
+    assert gate.due(symbols, utc("2026-11-20T15:00")) == symbols
+    # 17:00 UTC: London closed at 16:30, so VOD.L gets one poll after its close, then none
+    assert gate.due(symbols, utc("2026-11-20T17:00")) == symbols
+    assert gate.due(symbols, utc("2026-11-20T17:01")) == ["AAPL", "7203.T", "NEW"]
+    # Saturday: only what the table cannot rule out, and New York's one poll after Friday's close
+    assert gate.due(symbols, utc("2026-11-21T12:00")) == ["AAPL", "7203.T", "NEW"]
+    assert gate.due(symbols, utc("2026-11-21T12:01")) == ["7203.T", "NEW"]
+
+
+def test_gate_on_thanksgiving_and_the_early_close(table: SessionTable) -> None:
+    gate = SessionGate(table)
+    gate.learn("AAPL", "NMS")
+    gate.due(["AAPL"], utc("2026-11-25T21:05"))  # the poll after Wednesday's close
+    assert gate.due(["AAPL"], utc("2026-11-26T15:00")) == []  # Thanksgiving: closed
+    assert gate.due(["AAPL"], utc("2026-11-27T17:59")) == ["AAPL"]  # Friday, before 13:00 ET
+    assert gate.due(["AAPL"], utc("2026-11-27T18:01")) == ["AAPL"]  # once after the early close
+    assert gate.due(["AAPL"], utc("2026-11-27T18:02")) == []
