@@ -45,7 +45,7 @@ def quote_from_v7(item: Any) -> YahooQuote | None:
         raise MalformedQuoteError(f"v7 result without a symbol: {str(item)[:120]}")
     if item.get("quoteType") == "NONE" or item.get("regularMarketPrice") is None:
         return None
-    return _build(item, item["symbol"], "regularMarketChangePercent", _v7_exchange(item))
+    return _build(item, item["symbol"], "regularMarketChangePercent", _text(item.get("exchange")))
 
 
 def quote_from_chart(payload: Any) -> YahooQuote | None:
@@ -60,7 +60,7 @@ def quote_from_chart(payload: Any) -> YahooQuote | None:
     if meta.get("regularMarketPrice") is None:
         return None
     fields = dict(meta, regularMarketChangePercent=_chart_change_pct(meta))
-    exchange = _text(meta.get("fullExchangeName")) or _text(meta.get("exchangeName"))
+    exchange = _text(meta.get("exchangeName"))  # the same code v7 calls ``exchange``
     return _build(fields, meta["symbol"], "regularMarketChangePercent", exchange)
 
 
@@ -80,11 +80,6 @@ def _build(fields: dict[str, Any], symbol: str, change_key: str, exchange: str) 
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedQuoteError(f"{symbol}: unusable field {exc}") from exc
-
-
-def _v7_exchange(item: dict[str, Any]) -> str:
-    """Prefer Yahoo's display name of the exchange, fall back to its code."""
-    return _text(item.get("fullExchangeName")) or _text(item.get("exchange"))
 
 
 def _chart_change_pct(meta: dict[str, Any]) -> float | None:

@@ -158,3 +158,22 @@ def test_replaying_the_lake_leaves_silver_byte_identical(
     bronze = [p for p in (run.lake / "bronze" / "quotes" / f"dt={day}").iterdir() if p.is_file()]
     assert f"objects={len(bronze)} " in capsys.readouterr().out
     assert {p: p.read_bytes() for p in _silver_files(run.lake)} == before
+
+
+def test_any_listing_runs_through_and_the_unknown_one_is_reported(tmp_path: Path) -> None:
+    # GIVEN symbols on three venues no table lists, and the unknown one
+    with MarketServer(SimulatedMarket()) as server:
+        options = RunOptions(
+            ticks=1,
+            interval=0.0,
+            symbols=("NVDA", "SAP.DE", "7203.T", UNKNOWN),
+            yahoo_url=server.url,
+            lake=tmp_path,
+        )
+        # WHEN the pipeline runs one tick
+        result = run_pipeline(options, say=lambda _: None)
+    # THEN the three reach silver, each with its exchange code and ISO currency
+    rows = {r["symbol"]: (r["exchange"], r["currency"]) for r in _rows(tmp_path)}
+    assert rows == {"NVDA": ("NMS", "USD"), "SAP.DE": ("GER", "EUR"), "7203.T": ("JPX", "JPY")}
+    # AND the unknown one is reported missing by name
+    assert result.ticks[0]["symbols_missing"] == [UNKNOWN]

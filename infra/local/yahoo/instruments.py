@@ -3,8 +3,12 @@
 Exchanges, time zones and names mirror what Yahoo's v7 quote answers carry, so
 the producer meets the same quirks locally as in AWS: a comma in a name, a
 CAD listing, a pence-priced (``GBp``) and a cents-priced (``ZAc``) listing, FX
-pairs quoted as USD→XXX. Synthetic symbols (``SYM00001`` …) scale the market to
-thousands of instruments without a table.
+pairs quoted as USD→XXX. Any other well-formed symbol is invented on demand
+(``synthetic_instrument``): its exchange and currency follow Yahoo's suffix (``.TO``
+Toronto CAD, ``.L`` London GBp, ``.DE`` Xetra EUR, ``.T`` Tokyo JPY, none a US
+listing in USD), so ``SYM00001``-style lists scale the market to thousands of
+instruments without a table. Symbols whose base is all ``Z`` (``ZZZZ``, ``ZZZ.TO``)
+stay unknown, so the 'missing' path can always be shown.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import random
 import re
 from dataclasses import dataclass
 
-SYNTHETIC_PATTERN = re.compile(r"SYM\d{5}")
-"""Symbols the market invents on demand when ``synthetic=True``."""
+SYNTHETIC_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9&-]{0,11}(\.[A-Z]{1,3})?")
+"""Symbols the market invents on demand when ``synthetic=True`` (FX pairs excepted)."""
+UNKNOWN_PATTERN = re.compile(r"Z+(\.[A-Z]{1,3})?")
+"""Well-formed symbols the market never serves."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,18 @@ LONDON = Venue("LSE", "LSE", "Europe/London", "GMT", 0, "gb_market", "Delayed Qu
 JOHANNESBURG = Venue(
     "JNB", "Johannesburg", "Africa/Johannesburg", "SAST", 7_200_000, "za_market", "Delayed Quote"
 )
+XETRA = Venue("GER", "XETRA", "Europe/Berlin", "CET", 3_600_000, "de_market", "Delayed Quote")
+TOKYO = Venue("JPX", "Tokyo", "Asia/Tokyo", "JST", 32_400_000, "jp_market", "Delayed Quote")
 FX_VENUE = Venue("CCY", "CCY", "Europe/London", "GMT", 0, "ccy_market", "Delayed Quote")
+
+SUFFIXES: dict[str, tuple[Venue, str, tuple[float, float]]] = {
+    "": (NASDAQ, "USD", (5.0, 500.0)),
+    ".TO": (TORONTO, "CAD", (5.0, 300.0)),
+    ".L": (LONDON, "GBp", (50.0, 5_000.0)),  # pence, as Yahoo quotes London
+    ".DE": (XETRA, "EUR", (5.0, 400.0)),
+    ".T": (TOKYO, "JPY", (300.0, 30_000.0)),
+}
+"""Where an invented listing trades, its currency and its price range, by suffix."""
 
 
 @dataclass(frozen=True)
@@ -136,17 +153,22 @@ def synthetic_symbols(count: int, start: int = 1) -> tuple[str, ...]:
 
 
 def synthetic_instrument(symbol: str, seed: int) -> Instrument | None:
-    """Invent a USD Nasdaq listing for a ``SYMnnnnn`` symbol; ``None`` for anything else."""
-    if not SYNTHETIC_PATTERN.fullmatch(symbol):
+    """Invent a listing for a well-formed ``symbol`` with a known suffix; ``None`` otherwise."""
+    if not SYNTHETIC_PATTERN.fullmatch(symbol) or UNKNOWN_PATTERN.fullmatch(symbol):
         return None
+    base, dot, suffix = symbol.rpartition(".")
+    if not dot:
+        base, suffix = symbol, ""
+    if f".{suffix}" not in SUFFIXES and suffix:
+        return None
+    venue, currency, (low, high) = SUFFIXES[f".{suffix}" if suffix else ""]
     rng = random.Random(f"{seed}:meta:{symbol}")
-    number = symbol[3:]
     return Instrument(
         symbol=symbol,
-        short_name=f"Synthetic {number}",
-        long_name=f"Synthetic Holdings {number} Inc.",
-        currency="USD",
-        price=round(rng.uniform(5.0, 500.0), 2),
-        venue=NASDAQ,
+        short_name=f"{base} SYNTHETIC",
+        long_name=f"{base.title()} Holdings (synthetic)",
+        currency=currency,
+        price=round(rng.uniform(low, high), 2),
+        venue=venue,
         volume=rng.randrange(10_000, 5_000_000),
     )

@@ -15,7 +15,7 @@ def test_v7_results_parse_with_raw_units() -> None:
     quotes = [quote_from_v7(item) for item in items]
     apple, vodafone, cad, stub = quotes
     assert apple is not None and apple.price == 189.98 and apple.trade_time == 1764167405
-    assert apple.exchange == "NasdaqGS" and apple.market_state == "REGULAR"
+    assert apple.exchange == "NMS" and apple.market_state == "REGULAR"
     assert vodafone is not None and vodafone.currency == "GBp" and vodafone.price == 72.36
     assert cad is not None and cad.name == "USD/CAD"  # no longName on FX pairs
     assert stub is None  # quoteType NONE, no price
@@ -28,6 +28,7 @@ def test_chart_meta_parses_and_derives_change_pct() -> None:
     assert quote.change_pct == pytest.approx((160.55 - 158.0) / 158.0 * 100)
     assert quote.name == "Shopify Inc."
     assert quote.market_state == ""
+    assert quote.exchange == "TOR"  # the code (exchangeName), as v7's exchange, not "Toronto"
 
 
 def test_chart_not_found_is_none() -> None:

@@ -246,6 +246,26 @@ def test_listings_carry_their_quirks(browser: Browser) -> None:
     assert by_symbol["NPN.JO"]["currency"] == "ZAc"
 
 
+def test_any_well_formed_symbol_is_served_on_the_venue_its_suffix_names(browser: Browser) -> None:
+    # GIVEN symbols no table lists, one per suffix, plus the unknown ones
+    asked = ["NVDA", "SAP.DE", "7203.T", "BARC.L", "ENB.TO", "ZZZZ", "ZZZ.TO", "ABC.XX"]
+    by_symbol = {q["symbol"]: q for q in results(browser.quote(asked, browser.login()))}
+    # THEN each known suffix gets its exchange code and currency; the all-Z ones stay unknown
+    assert {s: (q["exchange"], q["currency"]) for s, q in by_symbol.items()} == {
+        "NVDA": ("NMS", "USD"),
+        "SAP.DE": ("GER", "EUR"),
+        "7203.T": ("JPX", "JPY"),
+        "BARC.L": ("LSE", "GBp"),
+        "ENB.TO": ("TOR", "CAD"),
+    }
+    # AND the FX pairs those currencies need are served too
+    pairs = results(browser.quote(["EUR=X", "JPY=X", "GBP=X", "CAD=X"], browser.login()))
+    assert len(pairs) == 4
+    # AND the same symbol is the same instrument on another market with the same seed
+    again = results(browser.quote(["NVDA"], browser.login()))[0]
+    assert again["longName"] == by_symbol["NVDA"]["longName"]
+
+
 def test_fx_pair_is_a_currency_quote(browser: Browser) -> None:
     (cad,) = results(browser.quote(["CAD=X"], browser.login()))
     assert cad["quoteType"] == "CURRENCY"
