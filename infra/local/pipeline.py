@@ -155,21 +155,33 @@ def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
     return result
 
 
-@dataclass(frozen=True)
+@dataclass
 class LocalFunction:
-    """One Lambda function in this process: its handler module and its own environment."""
+    """One Lambda function in this process: its handler module and its own environment.
+
+    Each run is a new container: the first invocation imports the handler module afresh,
+    so clients and warm state built against an earlier run's stack are never reused.
+    """
 
     module: str
     name: str
     env: dict[str, str]
+    _handler: Callable[..., dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         """Call the handler as Lambda would, inside the function's environment."""
         with environment(self.env):
             # Imported inside the environment: Powertools reads its settings at import.
-            handler = importlib.import_module(self.module).lambda_handler
-            answer: dict[str, Any] = handler(event, LocalContext(self.name))
-        return answer
+            if self._handler is None:
+                self._handler = _cold_start(self.module)
+            return self._handler(event, LocalContext(self.name))
+
+
+def _cold_start(name: str) -> Callable[..., dict[str, Any]]:
+    module = sys.modules.get(name)
+    loaded = importlib.reload(module) if module else importlib.import_module(name)
+    handler: Callable[..., dict[str, Any]] = loaded.lambda_handler
+    return handler
 
 
 def _functions(
