@@ -1,9 +1,11 @@
 """The Yahoo client: batched v7 quotes over one session, chart fallback, results matched by symbol.
 
 Symbols missing from a v7 answer, or returned as price-less stubs, are retried one
-by one through ``/v8/finance/chart/SYMBOL`` (no crumb needed); what is still
-missing is reported by name with the reason. A failed batch or a malformed
-result costs only its own symbols.
+by one through ``/v8/finance/chart/SYMBOL`` (no crumb needed); so are the symbols of
+a batch whose v7 call failed after its retries (5xx, 429, a body that is not JSON, a
+refused crumb), since the chart endpoint often still answers. What is still missing
+is reported by name with the reason. Only a tick that stopped asking (rate limited)
+or ran out of time skips the chart: it could not ask anyway.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ QUOTE_PATH = "/v7/finance/quote"
 CHART_PATH = "/v8/finance/chart/"
 _QUOTE_ACCEPT = frozenset({200, 401})
 _CHART_ACCEPT = frozenset({200, 404})
+_NO_FALLBACK = frozenset({"rate_limited", "budget"})
 OnQuote = Callable[[str, YahooQuote], None]
 
 
@@ -46,6 +49,7 @@ class FetchResult:
         if symbol in self.quotes:
             return
         self.quotes[symbol] = quote
+        self.failures.pop(symbol, None)  # a failed batch's symbol recovered by the chart
         if self.on_quote is not None:
             self.on_quote(symbol, quote)
 
@@ -75,13 +79,15 @@ class YahooClient:
         return result
 
     async def _batch(self, batch: Sequence[str], result: FetchResult) -> None:
-        """One v7 call, then the chart endpoint for whatever it left out."""
+        """One v7 call, then the chart endpoint for whatever it left out or could not get."""
         try:
             items = await self._quote_items(batch)
         except FetchError as exc:
             logger.warning("quote batch failed", extra={"error": str(exc), "size": len(batch)})
             result.failures.update(dict.fromkeys(batch, exc.kind))
-            return
+            if exc.kind in _NO_FALLBACK or self.http.stats.rate_limited:
+                return
+            items = []
         self._match(batch, items, result)
         absent = [symbol for symbol in batch if symbol not in result.quotes]
         await asyncio.gather(*(self._chart(symbol, result) for symbol in absent))
@@ -136,7 +142,7 @@ class YahooClient:
             result.failures[symbol] = "malformed"
             return
         if found is None:
-            result.failures[symbol] = "not_found"
+            result.failures.setdefault(symbol, "not_found")
         else:
             result.add(symbol, found)
 

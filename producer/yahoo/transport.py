@@ -1,10 +1,14 @@
 """One polite HTTP layer for every Yahoo call: bounded concurrency, retries, body checks.
 
 Retries 429, 5xx, timeouts and connection errors with exponential backoff and
-jitter, honouring ``Retry-After``, never past the tick's deadline. After
-``rate_limit_trip`` consecutive 429 answers the tick stops asking Yahoo at all
-(``RateLimitedError``). Bodies are checked before parsing, so an HTML 429 page
-is an error with its status and a snippet, never JSON or a crumb.
+jitter, honouring ``Retry-After``, never past the tick's deadline. A JSON answer
+whose body is cut short or is not JSON (an HTML page with 200) is retried the same
+way: proxies and Yahoo's edge send both, and the next attempt usually works. A body
+that reads "Too Many Requests" is a 429 whatever its status. After
+``rate_limit_trip`` consecutive 429 answers the tick stops asking Yahoo at all;
+both that and a 429 that outlasts the retries raise ``RateLimitedError``. Bodies
+are checked before parsing, so an HTML 429 page is an error with its status and a
+snippet, never JSON or a crumb.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 SNIPPET_CHARS = 120
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _OK = frozenset({200})
+_RATE_LIMIT_TEXT = b"too many requests"
 
 
 @dataclass
@@ -75,6 +80,11 @@ def status_kind(status: int) -> str:
     return "http_5xx" if status >= 500 else "http_status"
 
 
+def _rate_limit_status(status: int, body: bytes) -> int:
+    """429 for a "Too Many Requests" body: Yahoo's edge sends it with a 200 too."""
+    return 429 if body[:40].strip().lower().startswith(_RATE_LIMIT_TEXT) else status
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
     if not value:
@@ -111,39 +121,46 @@ class YahooHttp:
 
     async def get(self, url: str, params: Mapping[str, str] | None = None) -> Answer:
         """GET with retries; returns the final answer (any status) or raises ``FetchError``."""
-        attempt = 0
-        while True:
-            self._check_open()
-            try:
-                answer = await self._send(url, params)
-            except FetchError as exc:
-                failure: FetchError = exc
-                wait = None
-            else:
-                self._note_status(answer.status)
-                if answer.status not in RETRY_STATUSES:
-                    return answer
-                failure = FetchError(
-                    status_kind(answer.status), url, status=answer.status, snippet=answer.snippet()
-                )
-                wait = answer.retry_after
-            attempt += 1
-            await self._back_off(attempt, wait, failure)
+        answer, _ = await self._retrying(url, params, frozenset())
+        return answer
 
     async def get_json(
         self, url: str, params: Mapping[str, str] | None = None, *, accept: frozenset[int] = _OK
     ) -> tuple[Answer, Any]:
-        """GET and parse JSON; a status outside ``accept`` or a non-JSON body is a counted error."""
-        answer = await self.get(url, params)
+        """GET and parse JSON; an answer in ``accept`` that is not JSON is retried like a 5xx."""
+        answer, payload = await self._retrying(url, params, accept)
         if answer.status not in accept:
             raise self.failure(
                 status_kind(answer.status), url, status=answer.status, snippet=answer.snippet()
             )
-        try:
-            return answer, answer.json()
-        except FetchError as exc:
-            self.stats.errors[exc.kind] += 1
-            raise
+        return answer, payload
+
+    async def _retrying(
+        self, url: str, params: Mapping[str, str] | None, json_statuses: frozenset[int]
+    ) -> tuple[Answer, Any]:
+        """Send until an answer is final; parse JSON for ``json_statuses``, or raise."""
+        attempt = 0
+        while True:
+            self._check_open()
+            wait = None
+            try:
+                answer = await self._send(url, params)
+                self._note_status(answer.status)
+                wait = answer.retry_after
+                return answer, self._final(url, answer, json_statuses)
+            except FetchError as exc:
+                failure: FetchError = exc
+            attempt += 1
+            await self._back_off(attempt, wait, failure)
+
+    @staticmethod
+    def _final(url: str, answer: Answer, json_statuses: frozenset[int]) -> Any:
+        """The parsed body of a final answer; raise for one worth another attempt."""
+        if answer.status in RETRY_STATUSES:
+            error = RateLimitedError if answer.status == 429 else FetchError
+            kind = status_kind(answer.status)
+            raise error(kind, url, status=answer.status, snippet=answer.snippet())
+        return answer.json() if answer.status in json_statuses else None
 
     def failure(self, kind: str, message: str, **detail: Any) -> FetchError:
         """Count an error that is not retried and return it for raising."""
@@ -165,7 +182,8 @@ class YahooHttp:
                 ) as response:
                     body = await response.read()
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                    return Answer(response.status, body, response.content_type, retry_after)
+                    status = _rate_limit_status(response.status, body)
+                    return Answer(status, body, response.content_type, retry_after)
             except TimeoutError as exc:
                 raise FetchError(
                     "timeout", f"no answer within {timeout.total:.2f}s: {url}"

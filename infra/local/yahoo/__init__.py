@@ -19,6 +19,7 @@ Faults (see ``faults``) are armed on the market, per endpoint and count::
     market.inject(invalid_crumb())                        # next quote: 401 once
     market.inject(omit("AAPL"), times=None)               # v7 never has AAPL
     market.inject(hang(30), on="chart")                   # next chart hangs
+    market.inject(truncated(), on="quote")                # next v7 JSON cut short
     market.rotate_crumbs()                                # held crumbs go stale
     with MarketServer(market) as server:
         ...  # YAHOO_BASE_URL = YAHOO_COOKIE_URL = server.url (or server.localhost_url)
@@ -40,19 +41,25 @@ from infra.local.yahoo.faults import (
     Reorder,
     Respond,
     Stub,
+    Truncate,
     drop_long_name,
     duplicate,
     empty_crumb,
     hang,
+    html_200,
     invalid_cookie,
     invalid_crumb,
     omit,
+    oversized_name,
     pad_names,
+    rate_limit_text,
     rename,
     reorder,
     server_error,
     stub,
     too_many_requests,
+    trade_time_at,
+    truncated,
 )
 from infra.local.yahoo.instruments import (
     DEFAULT_INSTRUMENTS,
@@ -83,20 +90,26 @@ __all__ = [
     "ServedRequest",
     "SimulatedMarket",
     "Stub",
+    "Truncate",
     "Venue",
     "create_app",
     "drop_long_name",
     "duplicate",
     "empty_crumb",
     "hang",
+    "html_200",
     "invalid_cookie",
     "invalid_crumb",
     "omit",
+    "oversized_name",
     "pad_names",
+    "rate_limit_text",
     "rename",
     "reorder",
     "server_error",
     "stub",
     "synthetic_symbols",
     "too_many_requests",
+    "trade_time_at",
+    "truncated",
 ]

@@ -15,6 +15,7 @@ from infra.local.yahoo.faults import (
     Patch,
     Respond,
     Transform,
+    Truncate,
     invalid_cookie,
     invalid_crumb,
 )
@@ -30,10 +31,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _json(body: JsonDict, status: int = 200) -> web.Response:
-    """Yahoo's JSON answers: ``application/json;charset=utf-8``."""
-    return web.Response(
-        body=orjson.dumps(body), status=status, content_type="application/json", charset="utf-8"
-    )
+    """Yahoo's JSON answers: ``application/json;charset=utf-8``; a Truncate fault cuts them."""
+    data = orjson.dumps(body)
+    for fault in _TRANSFORMS.get():
+        if isinstance(fault, Truncate):
+            data = data[: max(1, int(len(data) * fault.keep))]
+    return web.Response(body=data, status=status, content_type="application/json", charset="utf-8")
 
 
 def _respond(fault: Respond) -> web.Response:

@@ -12,14 +12,17 @@ from infra.local.yahoo import (
     duplicate,
     empty_crumb,
     hang,
+    html_200,
     invalid_cookie,
     invalid_crumb,
     omit,
     pad_names,
+    rate_limit_text,
     reorder,
     server_error,
     stub,
     too_many_requests,
+    truncated,
 )
 from tests.producer.conftest import fast_settings, fetch
 
@@ -87,8 +90,9 @@ def test_cached_crumb_is_reused_across_invocations(yahoo: MarketServer) -> None:
 def test_empty_crumb_is_an_error_not_stored(yahoo: MarketServer) -> None:
     yahoo.market.inject(empty_crumb(), on="crumb", times=1)
     got = fetch(fast_settings(yahoo.url), ["AAPL"])
-    assert got.result.failures == {"AAPL": "bad_body"}
+    assert got.stats.errors["bad_body"] == 1
     assert got.cache.crumb is None
+    assert "AAPL" in got.result.quotes  # through the chart, which needs no crumb
     again = fetch(fast_settings(yahoo.url), ["AAPL"], cache=got.cache)
     assert "AAPL" in again.result.quotes
 
@@ -132,15 +136,98 @@ def test_5xx_is_retried(yahoo: MarketServer) -> None:
     assert got.stats.errors["http_5xx"] == 2
 
 
-def test_5xx_until_attempts_run_out_fails_the_batch_without_chart_storm(
+def test_5xx_until_attempts_run_out_sends_the_batch_to_the_chart_endpoint(
     yahoo: MarketServer,
 ) -> None:
+    # GIVEN v7 answering 502 to every attempt
     yahoo.market.inject(server_error(502), on="quote", times=None)
     settings = fast_settings(yahoo.url, batch_size=3, max_attempts=3)
+    # WHEN the client fetches two batches
     got = fetch(settings, DEMO)
-    assert got.result.failures == dict.fromkeys(DEMO, "http_5xx")
+    # THEN each batch used its attempts, then every symbol came one by one from the chart
     assert len(yahoo.market.requests("quote")) == 6
+    assert sorted(r.symbols[0] for r in yahoo.market.requests("chart")) == sorted(DEMO)
+    assert sorted(got.result.quotes) == sorted(DEMO)
+    assert got.result.failures == {}
+
+
+def test_failing_batch_and_failing_chart_name_every_symbol(yahoo: MarketServer) -> None:
+    yahoo.market.inject(server_error(502), on=("quote", "chart"), times=None)
+    got = fetch(fast_settings(yahoo.url, max_attempts=2), DEMO)
+    assert got.result.failures == dict.fromkeys(DEMO, "http_5xx")
+
+
+def test_truncated_json_answer_is_retried(yahoo: MarketServer) -> None:
+    # GIVEN a v7 answer of 200 whose JSON body is cut short, once
+    yahoo.market.inject(truncated(), on="quote", times=1)
+    # WHEN the client fetches
+    got = fetch(fast_settings(yahoo.url), DEMO)
+    # THEN the batch was asked again and every symbol came from v7
+    assert sorted(got.result.quotes) == sorted(DEMO)
+    assert got.stats.errors["bad_body"] == 1
+    assert len(yahoo.market.requests("quote")) == 2
     assert not yahoo.market.requests("chart")
+
+
+def test_html_page_with_200_is_retried(yahoo: MarketServer) -> None:
+    yahoo.market.inject(html_200(), on="quote", times=2)
+    got = fetch(fast_settings(yahoo.url), DEMO)
+    assert sorted(got.result.quotes) == sorted(DEMO)
+    assert got.stats.errors["bad_body"] == 2
+    assert not yahoo.market.requests("chart")
+
+
+def test_probe_of_issue_10_one_429_and_one_truncated_answer_loses_nothing(
+    yahoo: MarketServer,
+) -> None:
+    # GIVEN 18 symbols and Yahoo answering one 429 page and then one truncated answer
+    symbols = [*DEMO, *(f"SYM{n:05d}" for n in range(1, 13))]
+    yahoo.market.inject(too_many_requests(), on="quote", times=1)
+    yahoo.market.inject(truncated(), on="quote", times=1)
+    # WHEN the client fetches them
+    got = fetch(fast_settings(yahoo.url), symbols)
+    # THEN all 18 are delivered
+    assert sorted(got.result.quotes) == sorted(symbols)
+    assert got.result.failures == {}
+
+
+def test_batch_that_stays_truncated_is_fetched_through_the_chart(yahoo: MarketServer) -> None:
+    yahoo.market.inject(truncated(), on="quote", times=None)
+    got = fetch(fast_settings(yahoo.url, max_attempts=2), DEMO)
+    assert sorted(got.result.quotes) == sorted(DEMO)
+    assert len(yahoo.market.requests("chart")) == len(DEMO)
+
+
+def test_truncated_chart_answer_is_retried(yahoo: MarketServer) -> None:
+    yahoo.market.inject(omit("MSFT"), on="quote", times=None)
+    yahoo.market.inject(truncated(keep=0.3), on="chart", times=1)
+    got = fetch(fast_settings(yahoo.url), DEMO)
+    assert sorted(got.result.quotes) == sorted(DEMO)
+    assert len(yahoo.market.requests("chart")) == 2
+
+
+def test_crumb_reading_too_many_requests_is_a_rate_limit_not_a_crumb(
+    yahoo: MarketServer,
+) -> None:
+    # GIVEN the crumb endpoint answering 200 "Too Many Requests" once
+    yahoo.market.inject(rate_limit_text(), on="crumb", times=1)
+    # WHEN the client fetches
+    got = fetch(fast_settings(yahoo.url), ["AAPL"])
+    # THEN it was counted as a 429, retried, and the real crumb was stored
+    assert got.stats.errors["http_429"] == 1
+    assert got.cache.crumb is not None and "Too" not in got.cache.crumb
+    assert "AAPL" in got.result.quotes
+    assert not yahoo.market.requests("chart")
+
+
+def test_crumb_rate_limited_throughout_still_delivers_through_the_chart(
+    yahoo: MarketServer,
+) -> None:
+    yahoo.market.inject(rate_limit_text(), on="crumb", times=None)
+    got = fetch(fast_settings(yahoo.url, max_attempts=2), ["AAPL", "MSFT"])
+    assert got.stats.errors["http_429"] == 2
+    assert got.cache.crumb is None
+    assert sorted(got.result.quotes) == ["AAPL", "MSFT"]
 
 
 def test_timeout_is_retried(yahoo: MarketServer) -> None:
@@ -155,7 +242,7 @@ def test_connection_refused_is_reported_not_raised() -> None:
         url = server.url
     got = fetch(fast_settings(url, max_attempts=2), ["AAPL"])
     assert got.result.failures == {"AAPL": "connection"}
-    assert got.stats.errors["connection"] == 2
+    assert got.stats.errors["connection"] == 4  # cookie, then the chart fallback: 2 tries each
 
 
 def test_out_of_order_and_duplicated_results_match_by_symbol(yahoo: MarketServer) -> None:
