@@ -56,6 +56,7 @@ class TickSummary:
     fx_missing: list[str] = field(default_factory=list)
     yahoo_requests: int = 0
     yahoo_errors: dict[str, int] = field(default_factory=dict)
+    fields_truncated: dict[str, int] = field(default_factory=dict)
     yahoo_retries: int = 0
     rate_limited: bool = False
     records_sent: int = 0
@@ -122,6 +123,7 @@ def _summarise(
 ) -> TickSummary:
     """Collect the tick's counts; reasons are counted, missing symbols are named."""
     missing = [s for s in symbols if s not in bronze.quotes]
+    failures = {**failures, **dict.fromkeys(bronze.too_large, "line_too_large")}
     rates = bronze.rates
     return TickSummary(
         symbols_requested=len(symbols),
@@ -134,6 +136,7 @@ def _summarise(
         fx_missing=sorted(c for c in bronze.currencies() if rates.rate(c) is None),
         yahoo_requests=stats.requests,
         yahoo_errors=dict(stats.errors),
+        fields_truncated=dict(stats.truncated),
         yahoo_retries=stats.retries,
         rate_limited=stats.rate_limited,
         records_sent=report.records_sent,

@@ -11,6 +11,7 @@ or ran out of time skips the chart: it could not ask anyway.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -43,11 +44,17 @@ class FetchResult:
     quotes: dict[str, YahooQuote] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     on_quote: OnQuote | None = None
+    truncated: Counter[str] = field(default_factory=Counter)  # by field; the tick's stats
 
     def add(self, symbol: str, quote: YahooQuote) -> None:
         """Keep the first quote per symbol and pass it on."""
         if symbol in self.quotes:
             return
+        if quote.truncated:
+            self.truncated.update(quote.truncated)
+            logger.warning(
+                "field cut to its limit", extra={"symbol": symbol, "fields": quote.truncated}
+            )
         self.quotes[symbol] = quote
         self.failures.pop(symbol, None)  # a failed batch's symbol recovered by the chart
         if self.on_quote is not None:
@@ -72,7 +79,7 @@ class YahooClient:
         ``on_quote(symbol, quote)`` is called as each quote arrives, so callers can work
         on it while other requests are still in flight.
         """
-        result = FetchResult(on_quote=on_quote)
+        result = FetchResult(on_quote=on_quote, truncated=self.http.stats.truncated)
         size = self.http.settings.batch_size
         batches = [symbols[i : i + size] for i in range(0, len(symbols), size)]
         await asyncio.gather(*(self._batch(batch, result) for batch in batches))

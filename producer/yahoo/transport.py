@@ -39,12 +39,13 @@ _RATE_LIMIT_TEXT = b"too many requests"
 
 @dataclass
 class FetchStats:
-    """Counts a tick reports: requests made, retries and errors by kind."""
+    """Counts a tick reports: requests made, retries, errors by kind, fields cut to their limit."""
 
     requests: int = 0
     retries: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     rate_limited: bool = False
+    truncated: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True, slots=True)
