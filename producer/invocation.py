@@ -34,11 +34,14 @@ MAX_BAD_REPORTED = 100
 
 @dataclass
 class ProducerState:
-    """What is worth keeping between warm invocations: crumb, currencies seen, the S3 list."""
+    """What is worth keeping between warm invocations: crumb, currencies seen, the S3 list,
+    and the trade time last sent per symbol, so a closed market is not re-sent every
+    minute when each invocation runs one tick (bounded: see ``tick.remember_sent``)."""
 
     crumbs: CrumbCache = field(default_factory=CrumbCache)
     currencies: set[str] = field(default_factory=set)
     symbol_source: SymbolSource = field(default_factory=SymbolSource)
+    last_sent: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,6 +97,7 @@ async def run_invocation(
             dead_letter=_dead_letter(settings, s3),
             crumbs=state.crumbs,
             currencies=state.currencies,
+            last_sent=state.last_sent,
         )
         await _run_ticks(ctx, listed.symbols, summary, _clock(remaining_ms))
     return summary

@@ -3,7 +3,8 @@
 FX pairs for currencies seen in earlier ticks ride in the first v7 batch, ahead of
 the quotes, so lines are encoded while later batches are in flight; a currency seen
 for the first time costs one extra small request. A quote whose ``trade_time`` was
-already sent in this invocation is not sent again.
+already sent (in this invocation or an earlier one of the same warm container) is
+not sent again; it is counted in ``quotes_unchanged``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,10 +81,25 @@ async def run_tick(ctx: TickContext, symbols: Sequence[str], deadline: float) ->
     failures = await _fetch_with_fx(YahooClient(http, ctx.crumbs), symbols, ctx.currencies, bronze)
     lines = bronze.finish()
     report = await _send(ctx, lines)
-    ctx.last_sent.update(bronze.sent)
+    remember_sent(ctx.last_sent, bronze.sent, symbols)
     summary = _summarise(symbols, bronze, failures, stats, report)
     summary.duration_seconds = round(time.monotonic() - started, 3)
     return summary
+
+
+def remember_sent(
+    last_sent: dict[str, int], sent: Mapping[str, int], symbols: Sequence[str]
+) -> None:
+    """Record what was sent and forget symbols no longer listed.
+
+    The memory outlives invocations, so it is bounded by the symbol list (itself at
+    most ``MAX_SYMBOLS``) rather than growing with every list the container has seen.
+    """
+    last_sent.update(sent)
+    if len(last_sent) > len(symbols):
+        listed = set(symbols)
+        for symbol in [s for s in last_sent if s not in listed]:
+            del last_sent[symbol]
 
 
 async def _fetch_with_fx(

@@ -113,5 +113,21 @@ def test_a_2_mb_name_is_cut_to_its_limit_and_the_tick_delivers_every_quote(
     assert summary["ticks"][0]["fields_truncated"] == {"name": 1}
 
 
+def test_a_halted_market_is_not_re_sent_by_the_next_warm_invocation(
+    producer_env: Any, yahoo: MarketServer
+) -> None:
+    # GIVEN a market that does not move (closed: trade times stand still)
+    yahoo.market.halt("AAPL", "TMUS", "VOD.L")
+    # WHEN the schedule invokes the same warm container twice, one tick each
+    first = handler.lambda_handler({"source": "aws.scheduler"}, lambda_context())
+    second = handler.lambda_handler({"source": "aws.scheduler"}, lambda_context())
+    # THEN the second invocation sends nothing and counts the three quotes as unchanged
+    assert first["quotes_sent"] == 3
+    assert second["quotes_sent"] == 0
+    assert second["ticks"][0]["quotes_unchanged"] == 3
+    assert second["symbols_missing"] == ["ZZZZ"]
+    assert len(bronze_lines(producer_env)) == 3
+
+
 def test_importing_the_handler_needs_no_aws_environment() -> None:
     assert callable(handler.lambda_handler)
