@@ -24,10 +24,10 @@ from producer.yahoo.session import CrumbCache
 from producer.yahoo.transport import FetchStats, YahooHttp
 
 if TYPE_CHECKING:
-    import aiohttp
     from mypy_boto3_firehose import FirehoseClient
 
     from producer.settings import ProducerSettings
+    from producer.yahoo.transport import Backend
 
 
 @dataclass
@@ -35,7 +35,7 @@ class TickContext:
     """What every tick of one invocation shares: I/O handles, caches and what was sent."""
 
     settings: ProducerSettings
-    session: aiohttp.ClientSession
+    backend: Backend
     firehose: FirehoseClient
     dead_letter: S3DeadLetter | None = None
     crumbs: CrumbCache = field(default_factory=CrumbCache)
@@ -60,6 +60,8 @@ class TickSummary:
     fields_truncated: dict[str, int] = field(default_factory=dict)
     yahoo_retries: int = 0
     rate_limited: bool = False
+    yahoo_transport: str = ""
+    transport_switches: int = 0
     records_sent: int = 0
     bytes_sent: int = 0
     records_failed: int = 0
@@ -76,13 +78,14 @@ async def run_tick(ctx: TickContext, symbols: Sequence[str], deadline: float) ->
     """Fetch, encode and send one round of quotes; Yahoo work stops at ``deadline`` (monotonic)."""
     started = time.monotonic()
     stats = FetchStats()
-    http = YahooHttp(ctx.session, ctx.settings, deadline=deadline, stats=stats)
+    http = YahooHttp(ctx.backend, ctx.settings, deadline=deadline, stats=stats)
     bronze = BronzeLines(symbols, ctx.last_sent)
     failures = await _fetch_with_fx(YahooClient(http, ctx.crumbs), symbols, ctx.currencies, bronze)
     lines = bronze.finish()
     report = await _send(ctx, lines)
     remember_sent(ctx.last_sent, bronze.sent, symbols)
     summary = _summarise(symbols, bronze, failures, stats, report)
+    summary.yahoo_transport = ctx.backend.name
     summary.duration_seconds = round(time.monotonic() - started, 3)
     return summary
 
@@ -155,6 +158,7 @@ def _summarise(
         fields_truncated=dict(stats.truncated),
         yahoo_retries=stats.retries,
         rate_limited=stats.rate_limited,
+        transport_switches=stats.transport_switches,
         records_sent=report.records_sent,
         bytes_sent=report.bytes_sent,
         records_failed=report.records_failed,

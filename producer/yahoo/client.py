@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from producer.errors import AuthError, FetchError, MalformedQuoteError
+from producer.errors import AuthError, FetchError, MalformedQuoteError, RateLimitedError
 from producer.log import logger
 from producer.symbols import normalise_symbol
 from producer.yahoo.parse import YahooQuote, quote_from_chart, quote_from_v7, v7_results
@@ -72,6 +72,7 @@ class YahooClient:
         self.http = http
         self.auth = CrumbAuth(http, cache)
         self._quote_url = yahoo_url(http.settings, QUOTE_PATH)
+        self._quote_outcomes: Counter[str] = Counter()
 
     async def fetch(self, symbols: Sequence[str], on_quote: OnQuote | None = None) -> FetchResult:
         """Fetch every symbol once (input must be normalised); never raises for one symbol.
@@ -83,6 +84,9 @@ class YahooClient:
         size = self.http.settings.batch_size
         batches = [symbols[i : i + size] for i in range(0, len(symbols), size)]
         await asyncio.gather(*(self._batch(batch, result) for batch in batches))
+        if self._quote_outcomes["rate_limited"] and not self._quote_outcomes["answered"]:
+            # Yahoo refused every quote request: the next tick tries a browser-like client.
+            self.http.escalate()
         return result
 
     async def _batch(self, batch: Sequence[str], result: FetchResult) -> None:
@@ -90,6 +94,8 @@ class YahooClient:
         try:
             items = await self._quote_items(batch)
         except FetchError as exc:
+            if isinstance(exc, RateLimitedError):
+                self._quote_outcomes["rate_limited"] += 1
             logger.warning("quote batch failed", extra={"error": str(exc), "size": len(batch)})
             result.failures.update(dict.fromkeys(batch, exc.kind))
             if exc.kind in _NO_FALLBACK or self.http.stats.rate_limited:
@@ -109,6 +115,7 @@ class YahooClient:
             answer, payload = await self._quote_call(batch, await self.auth.renew(crumb))
             if answer.status == 401:
                 raise AuthError("auth", "crumb refused after renewal", status=401)
+        self._quote_outcomes["answered"] += 1
         try:
             return v7_results(payload)
         except FetchError as exc:

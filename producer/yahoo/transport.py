@@ -14,14 +14,14 @@ snippet, never JSON or a crumb.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import aiohttp
 import orjson
 
 from producer.errors import FetchError, RateLimitedError
@@ -46,6 +46,7 @@ class FetchStats:
     errors: Counter[str] = field(default_factory=Counter)
     rate_limited: bool = False
     truncated: Counter[str] = field(default_factory=Counter)
+    transport_switches: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,32 @@ class Answer:
             raise FetchError(
                 "bad_body", "invalid JSON", status=self.status, snippet=self.snippet()
             ) from exc
+
+
+class Backend(Protocol):
+    """The one HTTP client behind every Yahoo call (implementations in ``backends``).
+
+    The client and session code talk only to this: one GET read in full, the
+    cookies for a URL, and ``escalate`` — "Yahoo rate-limits this client; switch to a
+    more browser-like one if allowed" (``True`` when it did).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    async def send(self, url: str, params: Mapping[str, str] | None, timeout: float) -> Answer:
+        """One GET; raises ``FetchError`` (``timeout``/``connection``) when no answer came."""
+        ...
+
+    def cookies(self, url: str) -> dict[str, str]: ...
+
+    def set_cookies(self, cookies: Mapping[str, str], url: str) -> None: ...
+
+    def clear_cookies(self) -> None: ...
+
+    def escalate(self) -> bool: ...
+
+    async def close(self) -> None: ...
 
 
 def status_kind(status: int) -> str:
@@ -104,21 +131,20 @@ class YahooHttp:
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        backend: Backend,
         settings: ProducerSettings,
         *,
         deadline: float,
         stats: FetchStats | None = None,
         rng: Callable[[], float] = random.random,
     ) -> None:
-        self.session = session
+        self.backend = backend
         self.settings = settings
         self.deadline = deadline
         self.stats = stats if stats is not None else FetchStats()
         self._rng = rng
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._consecutive_429 = 0
-        self._headers = {"User-Agent": settings.yahoo_user_agent, "Accept": "*/*"}
 
     async def get(self, url: str, params: Mapping[str, str] | None = None) -> Answer:
         """GET with retries; returns the final answer (any status) or raises ``FetchError``."""
@@ -169,28 +195,24 @@ class YahooHttp:
         return FetchError(kind, message, **detail)
 
     async def _send(self, url: str, params: Mapping[str, str] | None) -> Answer:
-        """One request, with aiohttp's errors converted where they enter."""
+        """One request through the backend, inside the concurrency limit and the deadline."""
         remaining = self.deadline - time.monotonic()
-        timeout = aiohttp.ClientTimeout(
-            total=max(0.01, min(self.settings.timeout_seconds, remaining))
-        )
+        timeout = max(0.01, min(self.settings.timeout_seconds, remaining))
         async with self._slots:
             self._check_open()
             self.stats.requests += 1
-            try:
-                async with self.session.get(
-                    url, params=params, timeout=timeout, headers=self._headers
-                ) as response:
-                    body = await response.read()
-                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                    status = _rate_limit_status(response.status, body)
-                    return Answer(status, body, response.content_type, retry_after)
-            except TimeoutError as exc:
-                raise FetchError(
-                    "timeout", f"no answer within {timeout.total:.2f}s: {url}"
-                ) from exc
-            except aiohttp.ClientError as exc:
-                raise FetchError("connection", f"{type(exc).__name__}: {exc}") from exc
+            answer = await self.backend.send(url, params, timeout)
+        status = _rate_limit_status(answer.status, answer.body)
+        return answer if status == answer.status else dataclasses.replace(answer, status=status)
+
+    def escalate(self) -> bool:
+        """Ask the backend to switch to a browser-like client; a switch resets the breaker."""
+        if not self.backend.escalate():
+            return False
+        self.stats.transport_switches += 1
+        self._consecutive_429 = 0
+        self.stats.rate_limited = False
+        return True
 
     def _note_status(self, status: int) -> None:
         """Track consecutive 429s: a run of them trips the breaker for the rest of the tick."""

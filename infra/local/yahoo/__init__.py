@@ -10,7 +10,11 @@ and ``YAHOO_BASE_URL``):
   unknown symbols are left out of ``quoteResponse.result``.
 - ``GET /v8/finance/chart/{symbol}`` — no crumb; unknown → 404 ``chart.error``.
 - Without a browser User-Agent (``Mozilla/…``) every route answers 429
-  ``Too Many Requests`` text, as Yahoo does (``require_browser_ua=False`` to switch off).
+  ``Too Many Requests`` text, as Yahoo does (``require_browser_ua=False`` to switch off);
+  with ``require_browser_fingerprint=True`` so does every request without a browser's
+  client hints (``Sec-CH-UA``), standing in for Yahoo's TLS fingerprinting.
+- ``MarketServer(market, tls=self_signed(tmp_path))`` serves HTTPS with a throwaway
+  certificate that clients trust by CA file (``YAHOO_CA_BUNDLE``).
 
 Faults (see ``faults``) are armed on the market, per endpoint and count::
 

@@ -82,7 +82,8 @@ async def _edge(request: web.Request, handler: Handler) -> web.StreamResponse:
         status = exc.status
         raise
     finally:
-        market.log(ServedRequest(kind, request.path, status, symbols))
+        agent = request.headers.get("User-Agent", "")
+        market.log(ServedRequest(kind, request.path, status, symbols, agent))
 
 
 async def _answer(
@@ -94,6 +95,10 @@ async def _answer(
 ) -> web.StreamResponse:
     """Apply the edge rules and armed faults, then the route handler."""
     if market.require_browser_ua and "Mozilla/" not in request.headers.get("User-Agent", ""):
+        return web.Response(text="Too Many Requests\r\n", status=429)
+    if market.require_browser_fingerprint and "Sec-CH-UA" not in request.headers:
+        # Yahoo (2025) refused clients whose TLS fingerprint is not a browser's; the
+        # client hints a browser sends stand in for the fingerprint here.
         return web.Response(text="Too Many Requests\r\n", status=429)
     faults = market.faults.take(kind, symbols) if kind in ENDPOINTS else []
     delay = market.latency + sum(f.seconds for f in faults if isinstance(f, Delay))
