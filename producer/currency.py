@@ -60,4 +60,3 @@ class FxRates:
     def usd_cad(self) -> float | None:
         """CAD per USD, as every bronze line carries it."""
         return self.per_usd.get(CAD)
-
