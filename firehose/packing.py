@@ -16,6 +16,11 @@ MAX_BATCH_BYTES = 4 * 1024 * 1024
 BILLING_UNIT_BYTES = 5 * 1024
 
 
+def fits_record(line: str, max_record_bytes: int = MAX_RECORD_BYTES) -> bool:
+    """Whether ``line`` can travel in one record (``pack_lines`` refuses it otherwise)."""
+    return len(line.encode()) <= max_record_bytes
+
+
 def pack_lines(lines: Iterable[str], max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[bytes]:
     """Yield records made of whole lines, each at most ``max_record_bytes``."""
     parts: list[bytes] = []

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -39,6 +39,12 @@ class SendReport:
     records_failed: int = 0
     retries: int = 0
     dead_letter_keys: list[str] = field(default_factory=list)
+
+
+class DeadLetterSink(Protocol):
+    """Where records Firehose keeps refusing go; returns where it put them."""
+
+    def write(self, records: Sequence[bytes]) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ def send_lines(
     client: FirehoseClient,
     stream_name: str,
     lines: Iterable[str],
-    dead_letter: S3DeadLetter | None = None,
+    dead_letter: DeadLetterSink | None = None,
     backoff: Backoff | None = None,
 ) -> SendReport:
     """Pack lines into records, send them in API-sized batches and account for every one."""

@@ -15,9 +15,10 @@ from producer.invocation import InvocationSummary, ProducerState, run_invocation
 from producer.settings import ProducerSettings
 from producer.symbols import SymbolList, SymbolSource, normalise_symbol, normalise_symbols
 from producer.tick import TickContext, TickSummary, run_tick
+from producer.yahoo.backends import TransportMemory, open_backend
 from producer.yahoo.client import FetchResult, YahooClient
 from producer.yahoo.parse import YahooQuote
-from producer.yahoo.session import CrumbCache, new_session
+from producer.yahoo.session import CrumbCache
 from producer.yahoo.transport import FetchStats, YahooHttp
 
 __all__ = [
@@ -40,13 +41,14 @@ __all__ = [
     "SymbolSource",
     "TickContext",
     "TickSummary",
+    "TransportMemory",
     "YahooClient",
     "YahooHttp",
     "YahooQuote",
     "fx_pairs",
-    "new_session",
     "normalise_symbol",
     "normalise_symbols",
+    "open_backend",
     "resolve_currency",
     "run_invocation",
     "run_tick",

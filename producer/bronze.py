@@ -2,7 +2,9 @@
 
 FX pairs go in the first v7 batch, so from the first answer on most quotes are
 encoded between network waits instead of all at the end of the tick. A quote whose
-rate never arrives is encoded at the end with an empty ``fx_rate``.
+rate never arrives is encoded at the end with an empty ``fx_rate``. A line too large
+for a Firehose record (impossible with the bounded fields of ``parse``, kept as the
+last guard) is not sent: its symbol is listed in ``too_large`` and reported missing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from firehose.codec import BronzeQuote, encode_line
+from firehose.packing import fits_record
 from producer.currency import CAD, USD, FxRates, resolve_currency
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ class BronzeLines:
         self.quotes: dict[str, YahooQuote] = {}
         self.lines: list[str] = []
         self.sent: dict[str, int] = {}
+        self.too_large: list[str] = []
 
     def expect(self, pairs: Iterable[str]) -> None:
         """Treat these ``XXX=X`` symbols as rates, including any already received."""
@@ -95,8 +99,13 @@ class BronzeLines:
                 self._encode(symbol, quote)
 
     def _encode(self, symbol: str, quote: YahooQuote) -> None:
-        """One bronze line, stamped with the time it was read."""
-        self.lines.append(encode_line(to_bronze(symbol, quote, self.rates_now, int(self._clock()))))
+        """One bronze line, stamped with the time it was read; one too large is dropped."""
+        line = encode_line(to_bronze(symbol, quote, self.rates_now, int(self._clock())))
+        if not fits_record(line):
+            del self.quotes[symbol]
+            self.too_large.append(symbol)
+            return
+        self.lines.append(line)
         self.sent[symbol] = quote.trade_time
 
     @property

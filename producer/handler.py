@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -22,15 +23,20 @@ if TYPE_CHECKING:
 metrics = Metrics(namespace=NAMESPACE)
 
 
-@functools.cache
-def _clients() -> tuple[FirehoseClient, S3Client]:
+@functools.lru_cache(maxsize=1)
+def _clients(_endpoint: str) -> tuple[FirehoseClient, S3Client]:
     """boto3 clients, built on first use so importing needs no AWS environment."""
     return boto3.client("firehose"), boto3.client("s3")
 
 
-@functools.cache
-def _state() -> ProducerState:
-    """Crumb, currencies and the S3 list's ETag, kept while the Lambda stays warm."""
+@functools.lru_cache(maxsize=1)
+def _state(_container: tuple[str, str]) -> ProducerState:
+    """Crumb, currencies, the S3 list's ETag and what was sent, kept while the Lambda stays warm.
+
+    Keyed by the endpoints, which never change inside one Lambda container, so that a
+    new local stack in the same process (``quotepipe run`` twice) starts cold, as a
+    new deployment would, instead of inheriting another market's crumb and trade times.
+    """
     return ProducerState()
 
 
@@ -39,13 +45,14 @@ def _state() -> ProducerState:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """EventBridge schedule → one invocation of ticks → summary dict."""
     settings = ProducerSettings.from_env()
-    firehose, s3 = _clients()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    firehose, s3 = _clients(endpoint)
     summary: InvocationSummary = asyncio.run(
         run_invocation(
             settings,
             firehose=firehose,
             s3=s3,
-            state=_state(),
+            state=_state((endpoint, settings.yahoo_base_url)),
             remaining_ms=context.get_remaining_time_in_millis,
         )
     )

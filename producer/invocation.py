@@ -19,14 +19,15 @@ from firehose.sender import S3DeadLetter
 from producer.log import logger
 from producer.symbols import SymbolList, SymbolSource
 from producer.tick import TickContext, TickSummary, run_tick
-from producer.yahoo.session import CrumbCache, new_session
+from producer.yahoo.backends import TransportMemory, open_backend
+from producer.yahoo.session import CrumbCache
 
 if TYPE_CHECKING:
-    import aiohttp
     from mypy_boto3_firehose import FirehoseClient
     from mypy_boto3_s3 import S3Client
 
     from producer.settings import ProducerSettings
+    from producer.yahoo.transport import Backend
 
 
 MAX_BAD_REPORTED = 100
@@ -34,11 +35,16 @@ MAX_BAD_REPORTED = 100
 
 @dataclass
 class ProducerState:
-    """What is worth keeping between warm invocations: crumb, currencies seen, the S3 list."""
+    """What is worth keeping between warm invocations: crumb, currencies seen, the S3 list,
+    the transport ``auto`` switched to, and the trade time last sent per symbol, so a
+    closed market is not re-sent every minute when each invocation runs one tick
+    (bounded: see ``tick.remember_sent``)."""
 
     crumbs: CrumbCache = field(default_factory=CrumbCache)
     currencies: set[str] = field(default_factory=set)
     symbol_source: SymbolSource = field(default_factory=SymbolSource)
+    last_sent: dict[str, int] = field(default_factory=dict)
+    transport: TransportMemory = field(default_factory=TransportMemory)
 
 
 @dataclass
@@ -76,7 +82,7 @@ async def run_invocation(
     *,
     firehose: FirehoseClient,
     s3: S3Client | None = None,
-    session: aiohttp.ClientSession | None = None,
+    backend: Backend | None = None,
     state: ProducerState | None = None,
     remaining_ms: Callable[[], int] | None = None,
 ) -> InvocationSummary:
@@ -85,15 +91,16 @@ async def run_invocation(
     listed = await asyncio.to_thread(state.symbol_source.load, settings, s3)
     summary = InvocationSummary(len(listed.symbols), _bad(listed), bad_symbol_count=len(listed.bad))
     async with AsyncExitStack() as stack:
-        if session is None:
-            session = await stack.enter_async_context(new_session(settings))
+        if backend is None:
+            backend = await stack.enter_async_context(open_backend(settings, state.transport))
         ctx = TickContext(
             settings,
-            session,
+            backend,
             firehose,
             dead_letter=_dead_letter(settings, s3),
             crumbs=state.crumbs,
             currencies=state.currencies,
+            last_sent=state.last_sent,
         )
         await _run_ticks(ctx, listed.symbols, summary, _clock(remaining_ms))
     return summary

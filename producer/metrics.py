@@ -21,6 +21,8 @@ _COUNTS = {
     "RecordsFailed": "records_failed",
     "YahooRetries": "yahoo_retries",
     "FirehoseRetries": "firehose_retries",
+    "QuotesUnchanged": "quotes_unchanged",
+    "TransportSwitches": "transport_switches",
 }
 
 
@@ -37,6 +39,7 @@ def record_metrics(metrics: Metrics, summary: InvocationSummary, namespace: str)
         metrics.add_metric("TickDuration", MetricUnit.Seconds, tick.duration_seconds)
         metrics.add_metric("RateLimited", MetricUnit.Count, int(tick.rate_limited))
         metrics.add_metric("YahooErrors", MetricUnit.Count, sum(tick.yahoo_errors.values()))
+        metrics.add_metric("FieldsTruncated", MetricUnit.Count, sum(tick.fields_truncated.values()))
         for kind, count in tick.yahoo_errors.items():
             _error_kind(namespace, kind, count)
 

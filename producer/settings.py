@@ -7,7 +7,9 @@ Environment variables (defaults in brackets):
 - ``DELIVERY_STREAM_NAME`` [""] Firehose stream; ``BRONZE_BUCKET`` [""] for
   ``errors/producer/`` dead letters (none when empty).
 - ``YAHOO_BASE_URL`` [https://query2.finance.yahoo.com], ``YAHOO_COOKIE_URL`` [https://fc.yahoo.com],
-  ``YAHOO_USER_AGENT`` [a desktop browser].
+  ``YAHOO_USER_AGENT`` [a desktop browser; aiohttp only: curl_cffi sends its browser's own].
+- ``YAHOO_TRANSPORT`` [auto] ``aiohttp``, ``curl_cffi`` or ``auto`` (``producer.yahoo.backends``);
+  ``YAHOO_CA_BUNDLE`` [""] PEM file of the CAs to trust instead of the system's (local HTTPS).
 - ``YAHOO_BATCH_SIZE`` [50] symbols per ``/v7/finance/quote``; ``YAHOO_CONCURRENCY`` [8] requests
   in flight; ``YAHOO_TIMEOUT_SECONDS`` [10] per request.
 - ``YAHOO_MAX_ATTEMPTS`` [4] per request; ``YAHOO_BACKOFF_BASE_SECONDS`` [0.5],
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 from producer.errors import SettingsError
 
 _T = TypeVar("_T")
+TRANSPORTS = ("aiohttp", "curl_cffi", "auto")
 
 DEFAULT_BASE_URL = "https://query2.finance.yahoo.com"
 DEFAULT_COOKIE_URL = "https://fc.yahoo.com"
@@ -54,6 +57,8 @@ class ProducerSettings:
     yahoo_base_url: str = _setting(DEFAULT_BASE_URL, "YAHOO_BASE_URL")
     yahoo_cookie_url: str = _setting(DEFAULT_COOKIE_URL, "YAHOO_COOKIE_URL")
     yahoo_user_agent: str = _setting(DEFAULT_USER_AGENT, "YAHOO_USER_AGENT")
+    yahoo_transport: str = _setting("auto", "YAHOO_TRANSPORT")
+    yahoo_ca_bundle: str = _setting("", "YAHOO_CA_BUNDLE")
     batch_size: int = _setting(50, "YAHOO_BATCH_SIZE")
     concurrency: int = _setting(8, "YAHOO_CONCURRENCY")
     timeout_seconds: float = _setting(10.0, "YAHOO_TIMEOUT_SECONDS")
@@ -75,6 +80,10 @@ class ProducerSettings:
         for name in ("timeout_seconds", "tick_budget_seconds"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.yahoo_transport not in TRANSPORTS:
+            raise SettingsError(
+                f"YAHOO_TRANSPORT must be one of {TRANSPORTS}, got {self.yahoo_transport!r}"
+            )
         if self.tick_interval_seconds < 0 or self.safety_margin_seconds < 0:
             raise SettingsError("tick_interval_seconds and safety_margin_seconds must be >= 0")
 

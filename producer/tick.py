@@ -3,7 +3,8 @@
 FX pairs for currencies seen in earlier ticks ride in the first v7 batch, ahead of
 the quotes, so lines are encoded while later batches are in flight; a currency seen
 for the first time costs one extra small request. A quote whose ``trade_time`` was
-already sent in this invocation is not sent again.
+already sent (in this invocation or an earlier one of the same warm container) is
+not sent again; it is counted in ``quotes_unchanged``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +24,10 @@ from producer.yahoo.session import CrumbCache
 from producer.yahoo.transport import FetchStats, YahooHttp
 
 if TYPE_CHECKING:
-    import aiohttp
     from mypy_boto3_firehose import FirehoseClient
 
     from producer.settings import ProducerSettings
+    from producer.yahoo.transport import Backend
 
 
 @dataclass
@@ -34,7 +35,7 @@ class TickContext:
     """What every tick of one invocation shares: I/O handles, caches and what was sent."""
 
     settings: ProducerSettings
-    session: aiohttp.ClientSession
+    backend: Backend
     firehose: FirehoseClient
     dead_letter: S3DeadLetter | None = None
     crumbs: CrumbCache = field(default_factory=CrumbCache)
@@ -56,8 +57,11 @@ class TickSummary:
     fx_missing: list[str] = field(default_factory=list)
     yahoo_requests: int = 0
     yahoo_errors: dict[str, int] = field(default_factory=dict)
+    fields_truncated: dict[str, int] = field(default_factory=dict)
     yahoo_retries: int = 0
     rate_limited: bool = False
+    yahoo_transport: str = ""
+    transport_switches: int = 0
     records_sent: int = 0
     bytes_sent: int = 0
     records_failed: int = 0
@@ -74,15 +78,31 @@ async def run_tick(ctx: TickContext, symbols: Sequence[str], deadline: float) ->
     """Fetch, encode and send one round of quotes; Yahoo work stops at ``deadline`` (monotonic)."""
     started = time.monotonic()
     stats = FetchStats()
-    http = YahooHttp(ctx.session, ctx.settings, deadline=deadline, stats=stats)
+    http = YahooHttp(ctx.backend, ctx.settings, deadline=deadline, stats=stats)
     bronze = BronzeLines(symbols, ctx.last_sent)
     failures = await _fetch_with_fx(YahooClient(http, ctx.crumbs), symbols, ctx.currencies, bronze)
     lines = bronze.finish()
     report = await _send(ctx, lines)
-    ctx.last_sent.update(bronze.sent)
+    remember_sent(ctx.last_sent, bronze.sent, symbols)
     summary = _summarise(symbols, bronze, failures, stats, report)
+    summary.yahoo_transport = ctx.backend.name
     summary.duration_seconds = round(time.monotonic() - started, 3)
     return summary
+
+
+def remember_sent(
+    last_sent: dict[str, int], sent: Mapping[str, int], symbols: Sequence[str]
+) -> None:
+    """Record what was sent and forget symbols no longer listed.
+
+    The memory outlives invocations, so it is bounded by the symbol list (itself at
+    most ``MAX_SYMBOLS``) rather than growing with every list the container has seen.
+    """
+    last_sent.update(sent)
+    if len(last_sent) > len(symbols):
+        listed = set(symbols)
+        for symbol in [s for s in last_sent if s not in listed]:
+            del last_sent[symbol]
 
 
 async def _fetch_with_fx(
@@ -122,6 +142,7 @@ def _summarise(
 ) -> TickSummary:
     """Collect the tick's counts; reasons are counted, missing symbols are named."""
     missing = [s for s in symbols if s not in bronze.quotes]
+    failures = {**failures, **dict.fromkeys(bronze.too_large, "line_too_large")}
     rates = bronze.rates
     return TickSummary(
         symbols_requested=len(symbols),
@@ -134,8 +155,10 @@ def _summarise(
         fx_missing=sorted(c for c in bronze.currencies() if rates.rate(c) is None),
         yahoo_requests=stats.requests,
         yahoo_errors=dict(stats.errors),
+        fields_truncated=dict(stats.truncated),
         yahoo_retries=stats.retries,
         rate_limited=stats.rate_limited,
+        transport_switches=stats.transport_switches,
         records_sent=report.records_sent,
         bytes_sent=report.bytes_sent,
         records_failed=report.records_failed,

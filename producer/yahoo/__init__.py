@@ -1,16 +1,19 @@
 """The Yahoo Finance client: cookie and crumb, retrying HTTP, v7 quote batches, chart fallback."""
 
+from producer.yahoo.backends import TransportMemory, open_backend
 from producer.yahoo.client import FetchResult, YahooClient
 from producer.yahoo.parse import YahooQuote
-from producer.yahoo.session import CrumbCache, new_session
-from producer.yahoo.transport import FetchStats, YahooHttp
+from producer.yahoo.session import CrumbCache
+from producer.yahoo.transport import Backend, FetchStats, YahooHttp
 
 __all__ = [
+    "Backend",
     "CrumbCache",
     "FetchResult",
     "FetchStats",
+    "TransportMemory",
     "YahooClient",
     "YahooHttp",
     "YahooQuote",
-    "new_session",
+    "open_backend",
 ]

@@ -1,20 +1,23 @@
 """The Yahoo client: batched v7 quotes over one session, chart fallback, results matched by symbol.
 
 Symbols missing from a v7 answer, or returned as price-less stubs, are retried one
-by one through ``/v8/finance/chart/SYMBOL`` (no crumb needed); what is still
-missing is reported by name with the reason. A failed batch or a malformed
-result costs only its own symbols.
+by one through ``/v8/finance/chart/SYMBOL`` (no crumb needed); so are the symbols of
+a batch whose v7 call failed after its retries (5xx, 429, a body that is not JSON, a
+refused crumb), since the chart endpoint often still answers. What is still missing
+is reported by name with the reason. Only a tick that stopped asking (rate limited)
+or ran out of time skips the chart: it could not ask anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from producer.errors import AuthError, FetchError, MalformedQuoteError
+from producer.errors import AuthError, FetchError, MalformedQuoteError, RateLimitedError
 from producer.log import logger
 from producer.symbols import normalise_symbol
 from producer.yahoo.parse import YahooQuote, quote_from_chart, quote_from_v7, v7_results
@@ -30,6 +33,7 @@ QUOTE_PATH = "/v7/finance/quote"
 CHART_PATH = "/v8/finance/chart/"
 _QUOTE_ACCEPT = frozenset({200, 401})
 _CHART_ACCEPT = frozenset({200, 404})
+_NO_FALLBACK = frozenset({"rate_limited", "budget"})
 OnQuote = Callable[[str, YahooQuote], None]
 
 
@@ -40,12 +44,19 @@ class FetchResult:
     quotes: dict[str, YahooQuote] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     on_quote: OnQuote | None = None
+    truncated: Counter[str] = field(default_factory=Counter)  # by field; the tick's stats
 
     def add(self, symbol: str, quote: YahooQuote) -> None:
         """Keep the first quote per symbol and pass it on."""
         if symbol in self.quotes:
             return
+        if quote.truncated:
+            self.truncated.update(quote.truncated)
+            logger.warning(
+                "field cut to its limit", extra={"symbol": symbol, "fields": quote.truncated}
+            )
         self.quotes[symbol] = quote
+        self.failures.pop(symbol, None)  # a failed batch's symbol recovered by the chart
         if self.on_quote is not None:
             self.on_quote(symbol, quote)
 
@@ -61,6 +72,7 @@ class YahooClient:
         self.http = http
         self.auth = CrumbAuth(http, cache)
         self._quote_url = yahoo_url(http.settings, QUOTE_PATH)
+        self._quote_outcomes: Counter[str] = Counter()
 
     async def fetch(self, symbols: Sequence[str], on_quote: OnQuote | None = None) -> FetchResult:
         """Fetch every symbol once (input must be normalised); never raises for one symbol.
@@ -68,20 +80,27 @@ class YahooClient:
         ``on_quote(symbol, quote)`` is called as each quote arrives, so callers can work
         on it while other requests are still in flight.
         """
-        result = FetchResult(on_quote=on_quote)
+        result = FetchResult(on_quote=on_quote, truncated=self.http.stats.truncated)
         size = self.http.settings.batch_size
         batches = [symbols[i : i + size] for i in range(0, len(symbols), size)]
         await asyncio.gather(*(self._batch(batch, result) for batch in batches))
+        if self._quote_outcomes["rate_limited"] and not self._quote_outcomes["answered"]:
+            # Yahoo refused every quote request: the next tick tries a browser-like client.
+            self.http.escalate()
         return result
 
     async def _batch(self, batch: Sequence[str], result: FetchResult) -> None:
-        """One v7 call, then the chart endpoint for whatever it left out."""
+        """One v7 call, then the chart endpoint for whatever it left out or could not get."""
         try:
             items = await self._quote_items(batch)
         except FetchError as exc:
+            if isinstance(exc, RateLimitedError):
+                self._quote_outcomes["rate_limited"] += 1
             logger.warning("quote batch failed", extra={"error": str(exc), "size": len(batch)})
             result.failures.update(dict.fromkeys(batch, exc.kind))
-            return
+            if exc.kind in _NO_FALLBACK or self.http.stats.rate_limited:
+                return
+            items = []
         self._match(batch, items, result)
         absent = [symbol for symbol in batch if symbol not in result.quotes]
         await asyncio.gather(*(self._chart(symbol, result) for symbol in absent))
@@ -96,6 +115,7 @@ class YahooClient:
             answer, payload = await self._quote_call(batch, await self.auth.renew(crumb))
             if answer.status == 401:
                 raise AuthError("auth", "crumb refused after renewal", status=401)
+        self._quote_outcomes["answered"] += 1
         try:
             return v7_results(payload)
         except FetchError as exc:
@@ -136,7 +156,7 @@ class YahooClient:
             result.failures[symbol] = "malformed"
             return
         if found is None:
-            result.failures[symbol] = "not_found"
+            result.failures.setdefault(symbol, "not_found")
         else:
             result.add(symbol, found)
 

@@ -3,6 +3,12 @@
 A result without a price (``quoteType: "NONE"`` stubs) is "not found" (``None``) so the
 caller can retry it through the chart endpoint; a result whose fields have the wrong
 type raises ``MalformedQuoteError`` for that symbol only.
+
+Text fields are bounded (``FIELD_LIMITS``, in characters, after stripping): a longer
+value is cut to the limit and the field is named in ``YahooQuote.truncated`` so the
+tick counts it. The limits are far above anything Yahoo sends for a real listing
+(longest names seen are about 120 characters; symbols at most 24, which the symbol
+list enforces) and keep a bronze line around 1.5 KB, far below a Firehose record.
 """
 
 from __future__ import annotations
@@ -11,6 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from producer.errors import FetchError, MalformedQuoteError
+
+FIELD_LIMITS: dict[str, int] = {
+    "symbol": 32,
+    "name": 256,
+    "exchange": 64,
+    "currency": 8,
+    "market_state": 32,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +40,7 @@ class YahooQuote:
     volume: int | None
     market_state: str
     trade_time: int
+    truncated: tuple[str, ...] = ()
 
 
 def v7_results(payload: Any) -> list[Any]:
@@ -66,20 +81,26 @@ def quote_from_chart(payload: Any) -> YahooQuote | None:
 
 def _build(fields: dict[str, Any], symbol: str, change_key: str, exchange: str) -> YahooQuote:
     """Assemble a quote, naming the symbol and field when a value has the wrong type."""
+    texts = {
+        "symbol": symbol.strip(),
+        "name": _name(fields, symbol),
+        "exchange": exchange,
+        "currency": _text(fields.get("currency")),
+        "market_state": _text(fields.get("marketState")),
+    }
+    long = tuple(key for key, text in texts.items() if len(text) > FIELD_LIMITS[key])
+    bounded = {key: text[: FIELD_LIMITS[key]] for key, text in texts.items()}
     try:
         return YahooQuote(
-            symbol=symbol.strip(),
-            name=_name(fields, symbol),
-            exchange=exchange,
-            currency=_text(fields.get("currency")),
+            **bounded,
             price=_number(fields["regularMarketPrice"]),
             change_pct=_optional_number(fields.get(change_key)),
             volume=_optional_int(fields.get("regularMarketVolume")),
-            market_state=_text(fields.get("marketState")),
             trade_time=int(_number(fields["regularMarketTime"])),
+            truncated=long,
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise MalformedQuoteError(f"{symbol}: unusable field {exc}") from exc
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise MalformedQuoteError(f"{symbol[:40]}: unusable field {str(exc)[:80]}") from exc
 
 
 def _chart_change_pct(meta: dict[str, Any]) -> float | None:

@@ -2,7 +2,9 @@
 
 The cookie comes from ``YAHOO_COOKIE_URL`` (it answers 404 and sets ``A3`` — the 404 is
 expected); the crumb is the plain-text body of ``/v1/test/getcrumb``. A renewal runs
-under a lock, so a burst of 401 answers renews the pair once.
+under a lock, so a burst of 401 answers renews the pair once. A crumb Yahoo keeps
+rate-limiting asks the transport to escalate (``YAHOO_TRANSPORT=auto``: to curl_cffi)
+and, when it did, shakes hands once more on the new transport.
 """
 
 from __future__ import annotations
@@ -10,12 +12,10 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from http.cookies import BaseCookie, SimpleCookie
 from typing import TYPE_CHECKING
 
-import aiohttp
-from yarl import URL
-
+from producer.errors import RateLimitedError
+from producer.log import logger
 from producer.yahoo.transport import status_kind
 
 if TYPE_CHECKING:
@@ -31,22 +31,12 @@ def yahoo_url(settings: ProducerSettings, path: str) -> str:
     return settings.yahoo_base_url.rstrip("/") + path
 
 
-def new_session(settings: ProducerSettings) -> aiohttp.ClientSession:
-    """A session Yahoo accepts: browser User-Agent and a jar that keeps cookies from IP hosts."""
-    connector = aiohttp.TCPConnector(limit=max(settings.concurrency, 1) * 2)
-    return aiohttp.ClientSession(
-        connector=connector,
-        cookie_jar=aiohttp.CookieJar(unsafe=True),
-        headers={"User-Agent": settings.yahoo_user_agent},
-    )
-
-
 @dataclass
 class CrumbCache:
     """The cookie and crumb that outlive one event loop (kept at module level by the handler)."""
 
     crumb: str | None = None
-    cookies: BaseCookie[str] = field(default_factory=SimpleCookie)
+    cookies: dict[str, str] = field(default_factory=dict)
     renewals: int = 0
 
 
@@ -57,9 +47,9 @@ class CrumbAuth:
         self.http = http
         self.cache = cache
         self._lock = asyncio.Lock()
-        self._base = URL(http.settings.yahoo_base_url)
+        self._base = http.settings.yahoo_base_url
         if cache.crumb is not None and cache.cookies:
-            http.session.cookie_jar.update_cookies(cache.cookies, self._base)
+            http.backend.set_cookies(cache.cookies, self._base)
 
     async def crumb(self) -> str:
         """The crumb to use now, fetching cookie and crumb when none is cached."""
@@ -73,13 +63,23 @@ class CrumbAuth:
             if current is not None and current != stale:
                 return current
             self.cache.crumb = None
-            self.http.session.cookie_jar.clear()
-            await self.http.get(self.http.settings.yahoo_cookie_url)
-            crumb = await self._fetch_crumb()
-            self.cache.cookies = self.http.session.cookie_jar.filter_cookies(self._base)
+            try:
+                crumb = await self._handshake()
+            except RateLimitedError:
+                if not self.http.escalate():
+                    raise
+                logger.info("crumb rate-limited: handshake again on the new transport")
+                crumb = await self._handshake()
+            self.cache.cookies = self.http.backend.cookies(self._base)
             self.cache.crumb = crumb
             self.cache.renewals += 1
             return crumb
+
+    async def _handshake(self) -> str:
+        """A fresh cookie, then its crumb."""
+        self.http.backend.clear_cookies()
+        await self.http.get(self.http.settings.yahoo_cookie_url)
+        return await self._fetch_crumb()
 
     async def _fetch_crumb(self) -> str:
         """Read the crumb, refusing anything that is not a short plain token."""

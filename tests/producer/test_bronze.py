@@ -52,3 +52,18 @@ def test_unchanged_trade_time_is_counted_but_not_encoded() -> None:
     bronze.add("AAPL", quote("AAPL", "USD", 1.0, trade_time=100))
     assert bronze.finish() == []
     assert "AAPL" in bronze.quotes and bronze.sent == {}
+
+
+def test_a_line_larger_than_a_firehose_record_is_reported_not_sent() -> None:
+    # GIVEN a quote whose name alone is larger than a record (built past parse's bounds)
+    bronze = BronzeLines(["BIG", "AAPL"], last_sent={}, clock=lambda: 200.0)
+    bronze.expect(["CAD=X"])
+    bronze.add("CAD=X", quote("CAD=X", "CAD", 1.4))
+    huge = YahooQuote("BIG", "N" * 1_100_000, "NMS", "USD", 1.0, None, None, "REGULAR", 100)
+    # WHEN it arrives with a normal quote
+    bronze.add("BIG", huge)
+    bronze.add("AAPL", quote("AAPL", "USD", 234.5))
+    # THEN only the normal quote has a line, and the big one is named, not raised
+    assert [fields(line)["symbol"] for line in bronze.finish()] == ["AAPL"]
+    assert bronze.too_large == ["BIG"]
+    assert "BIG" not in bronze.quotes and "BIG" not in bronze.sent

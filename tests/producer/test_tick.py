@@ -23,6 +23,7 @@ from infra.local.yahoo import (
 )
 from producer.invocation import InvocationSummary, ProducerState, run_invocation
 from producer.settings import ProducerSettings
+from producer.tick import remember_sent
 from tests.firehose.fakes import FakeFirehose
 from tests.producer.conftest import fast_settings
 
@@ -95,6 +96,12 @@ def test_unchanged_trade_time_is_not_sent_twice_in_one_invocation() -> None:
     first, second = summary.ticks
     assert (first.quotes_sent, second.quotes_sent, second.quotes_unchanged) == (2, 0, 2)
     assert len(rows(firehose)) == 2
+
+
+def test_sent_memory_forgets_symbols_that_left_the_list() -> None:
+    last_sent = {"OLD": 1, "AAPL": 2}
+    remember_sent(last_sent, {"MSFT": 3}, ["AAPL", "MSFT"])
+    assert last_sent == {"AAPL": 2, "MSFT": 3}
 
 
 def test_quote_without_an_fx_rate_still_reaches_bronze(yahoo: MarketServer) -> None:

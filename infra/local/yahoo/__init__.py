@@ -10,7 +10,11 @@ and ``YAHOO_BASE_URL``):
   unknown symbols are left out of ``quoteResponse.result``.
 - ``GET /v8/finance/chart/{symbol}`` — no crumb; unknown → 404 ``chart.error``.
 - Without a browser User-Agent (``Mozilla/…``) every route answers 429
-  ``Too Many Requests`` text, as Yahoo does (``require_browser_ua=False`` to switch off).
+  ``Too Many Requests`` text, as Yahoo does (``require_browser_ua=False`` to switch off);
+  with ``require_browser_fingerprint=True`` so does every request without a browser's
+  client hints (``Sec-CH-UA``), standing in for Yahoo's TLS fingerprinting.
+- ``MarketServer(market, tls=self_signed(tmp_path))`` serves HTTPS with a throwaway
+  certificate that clients trust by CA file (``YAHOO_CA_BUNDLE``).
 
 Faults (see ``faults``) are armed on the market, per endpoint and count::
 
@@ -19,6 +23,7 @@ Faults (see ``faults``) are armed on the market, per endpoint and count::
     market.inject(invalid_crumb())                        # next quote: 401 once
     market.inject(omit("AAPL"), times=None)               # v7 never has AAPL
     market.inject(hang(30), on="chart")                   # next chart hangs
+    market.inject(truncated(), on="quote")                # next v7 JSON cut short
     market.rotate_crumbs()                                # held crumbs go stale
     with MarketServer(market) as server:
         ...  # YAHOO_BASE_URL = YAHOO_COOKIE_URL = server.url (or server.localhost_url)
@@ -40,19 +45,25 @@ from infra.local.yahoo.faults import (
     Reorder,
     Respond,
     Stub,
+    Truncate,
     drop_long_name,
     duplicate,
     empty_crumb,
     hang,
+    html_200,
     invalid_cookie,
     invalid_crumb,
     omit,
+    oversized_name,
     pad_names,
+    rate_limit_text,
     rename,
     reorder,
     server_error,
     stub,
     too_many_requests,
+    trade_time_at,
+    truncated,
 )
 from infra.local.yahoo.instruments import (
     DEFAULT_INSTRUMENTS,
@@ -83,20 +94,26 @@ __all__ = [
     "ServedRequest",
     "SimulatedMarket",
     "Stub",
+    "Truncate",
     "Venue",
     "create_app",
     "drop_long_name",
     "duplicate",
     "empty_crumb",
     "hang",
+    "html_200",
     "invalid_cookie",
     "invalid_crumb",
     "omit",
+    "oversized_name",
     "pad_names",
+    "rate_limit_text",
     "rename",
     "reorder",
     "server_error",
     "stub",
     "synthetic_symbols",
     "too_many_requests",
+    "trade_time_at",
+    "truncated",
 ]

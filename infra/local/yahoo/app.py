@@ -15,6 +15,7 @@ from infra.local.yahoo.faults import (
     Patch,
     Respond,
     Transform,
+    Truncate,
     invalid_cookie,
     invalid_crumb,
 )
@@ -30,10 +31,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _json(body: JsonDict, status: int = 200) -> web.Response:
-    """Yahoo's JSON answers: ``application/json;charset=utf-8``."""
-    return web.Response(
-        body=orjson.dumps(body), status=status, content_type="application/json", charset="utf-8"
-    )
+    """Yahoo's JSON answers: ``application/json;charset=utf-8``; a Truncate fault cuts them."""
+    data = orjson.dumps(body)
+    for fault in _TRANSFORMS.get():
+        if isinstance(fault, Truncate):
+            data = data[: max(1, int(len(data) * fault.keep))]
+    return web.Response(body=data, status=status, content_type="application/json", charset="utf-8")
 
 
 def _respond(fault: Respond) -> web.Response:
@@ -79,7 +82,8 @@ async def _edge(request: web.Request, handler: Handler) -> web.StreamResponse:
         status = exc.status
         raise
     finally:
-        market.log(ServedRequest(kind, request.path, status, symbols))
+        agent = request.headers.get("User-Agent", "")
+        market.log(ServedRequest(kind, request.path, status, symbols, agent))
 
 
 async def _answer(
@@ -91,6 +95,10 @@ async def _answer(
 ) -> web.StreamResponse:
     """Apply the edge rules and armed faults, then the route handler."""
     if market.require_browser_ua and "Mozilla/" not in request.headers.get("User-Agent", ""):
+        return web.Response(text="Too Many Requests\r\n", status=429)
+    if market.require_browser_fingerprint and "Sec-CH-UA" not in request.headers:
+        # Yahoo (2025) refused clients whose TLS fingerprint is not a browser's; the
+        # client hints a browser sends stand in for the fingerprint here.
         return web.Response(text="Too Many Requests\r\n", status=429)
     faults = market.faults.take(kind, symbols) if kind in ENDPOINTS else []
     delay = market.latency + sum(f.seconds for f in faults if isinstance(f, Delay))

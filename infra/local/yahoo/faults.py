@@ -5,12 +5,15 @@ arms it for an endpoint kind (``"cookie"``, ``"crumb"``, ``"quote"``,
 ``"chart"``) and a number of requests (``times=None``: until cleared).
 
 - ``Respond`` replaces the answer (429/5xx pages, 401s, empty crumb). Armed
-  responses queue: each request consumes at most one, in arming order.
+  responses (and ``Truncate``) queue: each request consumes at most one, in
+  arming order.
 - ``Delay`` adds latency (a long one is a hang); every armed delay applies.
 - ``Reorder``, ``Duplicate``, ``Omit``, ``Stub`` reshape a v7 result list.
 - ``Patch`` edits quote dicts and chart ``meta`` (drop ``longName``, pad or
-  poison names); ``Omit``/``Stub``/``Patch`` count only requests naming one of
-  their symbols.
+  poison names, oversized fields, old or future trade times);
+  ``Omit``/``Stub``/``Patch`` count only requests naming one of their symbols.
+- ``Truncate`` cuts a 200 JSON answer of quote or chart short (a body that ends
+  early but whose length matches, as a proxy that gave up would send).
 """
 
 from __future__ import annotations
@@ -80,8 +83,15 @@ class Patch:
     pad: str = ""
 
 
-Fault: TypeAlias = Respond | Delay | Reorder | Duplicate | Omit | Stub | Patch
-Transform: TypeAlias = Reorder | Duplicate | Omit | Stub | Patch
+@dataclass(frozen=True)
+class Truncate:
+    """Serve only the first ``keep`` share of the JSON body, with status 200."""
+
+    keep: float = 0.5
+
+
+Fault: TypeAlias = Respond | Delay | Reorder | Duplicate | Omit | Stub | Patch | Truncate
+Transform: TypeAlias = Reorder | Duplicate | Omit | Stub | Patch | Truncate
 _QUOTE_ONLY = (Reorder, Duplicate, Omit, Stub)
 
 
@@ -122,6 +132,22 @@ def empty_crumb() -> Respond:
     return Respond(200, "", content_type="text/plain")
 
 
+def html_200() -> Respond:
+    """A 200 whose body is an HTML page (a consent or error page), not JSON."""
+    body = _PAGE.format(title="Yahoo", body="<p>Oops, something went wrong.</p>")
+    return Respond(200, body)
+
+
+def rate_limit_text(status: int = 200) -> Respond:
+    """The bare "Too Many Requests" text Yahoo's edge sends, here with a 200 by default."""
+    return Respond(status, "Too Many Requests\r\n", content_type="text/plain")
+
+
+def truncated(keep: float = 0.5) -> Truncate:
+    """A 200 JSON answer cut short."""
+    return Truncate(keep)
+
+
 def hang(seconds: float = 30.0) -> Delay:
     """A request that outlives any sane client timeout."""
     return Delay(seconds)
@@ -160,6 +186,16 @@ def pad_names(*symbols: str, pad: str = "  ") -> Patch:
 def rename(symbol: str, name: str) -> Patch:
     """Set both names to ``name``, e.g. hostile text with quotes, backslashes, newlines."""
     return Patch(frozenset({symbol}), MappingProxyType({"shortName": name, "longName": name}))
+
+
+def oversized_name(symbol: str, chars: int = 2_000_000) -> Patch:
+    """A ``longName`` far larger than any name (and than a Firehose record)."""
+    return Patch(frozenset({symbol}), MappingProxyType({"longName": "N" * chars}))
+
+
+def trade_time_at(symbol: str, epoch_seconds: int) -> Patch:
+    """A ``regularMarketTime`` far in the past or future (stale feeds, bad clocks)."""
+    return Patch(frozenset({symbol}), MappingProxyType({"regularMarketTime": epoch_seconds}))
 
 
 @dataclass
@@ -218,10 +254,11 @@ class FaultPlan:
     def _applies(
         armed: _Armed, endpoint: Endpoint, symbols: frozenset[str], taken: list[Fault]
     ) -> bool:
-        """One Respond per request; others only when aimed at this endpoint and symbols."""
+        """One Respond or Truncate per request; others when aimed at this endpoint and symbols."""
         if endpoint not in armed.endpoints or not _concerns(armed.fault, symbols):
             return False
-        return not (isinstance(armed.fault, Respond) and any(isinstance(f, Respond) for f in taken))
+        answers = Respond | Truncate  # each replaces the answer, so they queue
+        return not (isinstance(armed.fault, answers) and any(isinstance(f, answers) for f in taken))
 
     def _consume(self, armed: _Armed) -> None:
         """Count one use; disarm when used up."""
@@ -240,5 +277,5 @@ def _check(fault: Fault, endpoints: frozenset[Endpoint], times: int | None) -> N
         raise ValueError("times must be >= 1 or None")
     if isinstance(fault, _QUOTE_ONLY) and endpoints != {"quote"}:
         raise ValueError(f"{type(fault).__name__} only applies to the quote endpoint")
-    if isinstance(fault, Patch) and not endpoints <= {"quote", "chart"}:
-        raise ValueError("Patch only applies to quote and chart")
+    if isinstance(fault, Patch | Truncate) and not endpoints <= {"quote", "chart"}:
+        raise ValueError(f"{type(fault).__name__} only applies to quote and chart")

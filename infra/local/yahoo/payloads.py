@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from infra.local.yahoo.faults import Duplicate, Omit, Patch, Reorder, Stub, Transform
+from infra.local.yahoo.faults import Duplicate, Omit, Patch, Reorder, Stub, Transform, Truncate
 from infra.local.yahoo.instruments import Instrument
 from infra.local.yahoo.walk import Tick
 
@@ -177,6 +177,8 @@ def _apply(results: list[JsonDict], fault: Transform) -> list[JsonDict]:
         return results + [dict(r) for r in results]
     if isinstance(fault, Omit):
         return [r for r in results if r["symbol"] not in fault.symbols]
+    if isinstance(fault, Truncate):
+        return results  # cuts the serialised body, see app._json
     if isinstance(fault, Stub):
         return [stub_quote(r["symbol"]) if r["symbol"] in fault.symbols else r for r in results]
     return [patch(r, fault) if r["symbol"] in fault.symbols else r for r in results]

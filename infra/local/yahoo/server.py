@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from aiohttp import web
 
 from infra.local.yahoo.app import create_app
 from infra.local.yahoo.state import SimulatedMarket
 
+if TYPE_CHECKING:
+    from infra.local.yahoo.tls import TlsFiles
+
 
 class MarketServer:
-    """Runs the app on its own thread and event loop, for sync code and the embedded stack."""
+    """Runs the app on its own thread and event loop, for sync code and the embedded stack.
+
+    With ``tls`` (see ``tls.self_signed``) it serves HTTPS; clients trust ``tls.cert``.
+    """
 
     def __init__(
-        self, market: SimulatedMarket | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        market: SimulatedMarket | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.market = market or SimulatedMarket()
         self.host = host
         self.port = port
+        self.tls = tls
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -30,12 +42,17 @@ class MarketServer:
     @property
     def url(self) -> str:
         """Base URL for both YAHOO_COOKIE_URL and YAHOO_BASE_URL."""
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def localhost_url(self) -> str:
         """The same server by host name, for clients whose cookie jar refuses IP hosts."""
-        return f"http://localhost:{self.port}"
+        return f"{self.scheme}://localhost:{self.port}"
+
+    @property
+    def scheme(self) -> str:
+        """``https`` when serving with a certificate."""
+        return "http" if self.tls is None else "https"
 
     def start(self) -> Self:
         """Start serving; returns once the port is bound (or raises why not)."""
@@ -76,7 +93,8 @@ class MarketServer:
         )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            context = None if self.tls is None else self.tls.server_context()
+            site = web.TCPSite(runner, self.host, self.port, ssl_context=context)
             await site.start()
             self.port = runner.addresses[0][1]
             self._ready.set()

@@ -30,6 +30,7 @@ class ServedRequest:
     path: str
     status: int
     symbols: tuple[str, ...] = ()
+    user_agent: str = ""
 
 
 def _new_cookie() -> str:
@@ -54,6 +55,7 @@ class SimulatedMarket:
         latency: float = 0.0,
         synthetic: bool = True,
         require_browser_ua: bool = True,
+        require_browser_fingerprint: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if trade_interval < 1.0:
@@ -63,6 +65,7 @@ class SimulatedMarket:
         self.latency = latency
         self.synthetic = synthetic
         self.require_browser_ua = require_browser_ua
+        self.require_browser_fingerprint = require_browser_fingerprint
         self.faults = FaultPlan()
         self._clock = clock
         self._anchor = math.floor(clock())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from types import MappingProxyType
 
@@ -16,6 +17,7 @@ from infra.local.yahoo import (
     duplicate,
     empty_crumb,
     hang,
+    html_200,
     invalid_crumb,
     omit,
     pad_names,
@@ -24,6 +26,7 @@ from infra.local.yahoo import (
     server_error,
     stub,
     too_many_requests,
+    truncated,
 )
 from tests.infra.local.yahoo.test_market import Browser, FakeClock, results
 
@@ -155,6 +158,26 @@ def test_crumb_endpoint_can_answer_an_empty_200(browser: Browser, market: Simula
     empty = browser.get("/v1/test/getcrumb")
     assert (empty.status, empty.text) == (200, "")
     assert len(browser.get("/v1/test/getcrumb").text) == 11
+
+
+def test_truncated_answer_is_a_200_json_cut_short_and_queues_behind_a_429(
+    browser: Browser, crumb: str, market: SimulatedMarket
+) -> None:
+    market.inject(too_many_requests(), on="quote", times=1)
+    market.inject(truncated(keep=0.5), on="quote", times=1)
+    replies = [browser.quote(["AAPL", "MSFT"], crumb) for _ in range(3)]
+    assert [r.status for r in replies] == [429, 200, 200]
+    assert replies[1].headers["Content-Type"].startswith("application/json")
+    assert replies[2].text.startswith(replies[1].text[:40])
+    assert len(replies[1].text) < len(replies[2].text)
+    with pytest.raises(ValueError):
+        json.loads(replies[1].text)
+
+
+def test_html_200_is_a_page_not_json(browser: Browser, crumb: str, market: SimulatedMarket) -> None:
+    market.inject(html_200(), on="quote")
+    reply = browser.quote(["AAPL"], crumb)
+    assert reply.status == 200 and reply.text.startswith("<!DOCTYPE html>")
 
 
 # --- latency and hangs -------------------------------------------------------------
