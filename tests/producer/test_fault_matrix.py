@@ -76,9 +76,7 @@ def both(*arms: Callable[[SimulatedMarket], None]) -> Callable[[SimulatedMarket]
 
 NOTHING = frozenset[str]()
 POISON = Patch(frozenset({"MSFT"}), {"regularMarketPrice": "n/a"})
-HUGE_CODES = Patch(
-    frozenset({"MSFT"}), {"exchange": "X" * 100_000, "currency": "USD" * 999}
-)
+HUGE_CODES = Patch(frozenset({"MSFT"}), {"exchange": "X" * 100_000, "currency": "USD" * 999})
 
 CASES: dict[str, Case] = {
     "none": Case(lambda market: None),
