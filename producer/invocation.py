@@ -4,19 +4,25 @@ Sub-minute polling: EventBridge fires at most once a minute, so an invocation ru
 ``TICKS_PER_INVOCATION`` ticks ``TICK_INTERVAL_SECONDS`` apart. A later tick starts
 only when its whole Yahoo budget plus the safety margin fits in the Lambda's
 remaining time, so the invocation always ends before its timeout.
+
+With ``FOLLOW_SESSIONS`` each tick polls only the symbols ``SessionGate`` finds due
+(exchange in session, one poll after each close, exchange not yet known), and an
+invocation with nothing due returns before opening any connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from firehose.sender import S3DeadLetter
 from producer.log import logger
+from producer.sessions import SessionGate, default_table
 from producer.symbols import SymbolList, SymbolSource
 from producer.tick import TickContext, TickSummary, run_tick
 from producer.yahoo.backends import TransportMemory, open_backend
@@ -45,6 +51,7 @@ class ProducerState:
     symbol_source: SymbolSource = field(default_factory=SymbolSource)
     last_sent: dict[str, int] = field(default_factory=dict)
     transport: TransportMemory = field(default_factory=TransportMemory)
+    gate: SessionGate = field(default_factory=lambda: SessionGate(default_table()))
 
 
 @dataclass
@@ -56,6 +63,7 @@ class InvocationSummary:
     bad_symbol_count: int = 0
     ticks: list[TickSummary] = field(default_factory=list)
     ticks_skipped: int = 0
+    markets_closed: bool = False  # FOLLOW_SESSIONS and no symbol due: nothing was polled
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, with totals across ticks first."""
@@ -73,6 +81,7 @@ class InvocationSummary:
             "bad_symbol_count": self.bad_symbol_count,
             "ticks_run": len(ticks),
             "ticks_skipped": self.ticks_skipped,
+            "markets_closed": self.markets_closed,
             "ticks": ticks,
         }
 
@@ -85,11 +94,18 @@ async def run_invocation(
     backend: Backend | None = None,
     state: ProducerState | None = None,
     remaining_ms: Callable[[], int] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> InvocationSummary:
-    """Run the configured ticks; ``remaining_ms`` is the Lambda context's time-left callback."""
+    """Run the configured ticks; ``remaining_ms`` is the Lambda context's time-left callback,
+    ``clock`` the wall clock sessions are judged by (UTC now unless a test sets it)."""
+    now = clock or _now
     state = state if state is not None else ProducerState()
     listed = await asyncio.to_thread(state.symbol_source.load, settings, s3)
     summary = InvocationSummary(len(listed.symbols), _bad(listed), bad_symbol_count=len(listed.bad))
+    if settings.follow_sessions and not state.gate.due(listed.symbols, now(), peek=True):
+        summary.markets_closed = True
+        logger.info("every listed exchange is closed: nothing to poll")
+        return summary
     async with AsyncExitStack() as stack:
         if backend is None:
             backend = await stack.enter_async_context(open_backend(settings, state.transport))
@@ -101,16 +117,31 @@ async def run_invocation(
             crumbs=state.crumbs,
             currencies=state.currencies,
             last_sent=state.last_sent,
+            exchanges=state.gate.exchange_of,
         )
-        await _run_ticks(ctx, listed.symbols, summary, _clock(remaining_ms))
+        poll = _poller(settings, state.gate, listed.symbols, now)
+        await _run_ticks(ctx, poll, summary, _clock(remaining_ms), now)
     return summary
+
+
+def _poller(
+    settings: ProducerSettings,
+    gate: SessionGate,
+    symbols: Sequence[str],
+    now: Callable[[], datetime],
+) -> Callable[[], list[str]]:
+    """What each tick polls: every listed symbol, or those whose session the gate finds due."""
+    if not settings.follow_sessions:
+        return lambda: list(symbols)
+    return lambda: gate.due(symbols, now())
 
 
 async def _run_ticks(
     ctx: TickContext,
-    symbols: tuple[str, ...],
+    poll: Callable[[], list[str]],
     summary: InvocationSummary,
     seconds_left: Callable[[], float],
+    now: Callable[[], datetime],
 ) -> None:
     """Start tick i at start + i * interval while a full tick still fits the time left."""
     settings = ctx.settings
@@ -125,9 +156,31 @@ async def _run_ticks(
         if delay > 0:
             await asyncio.sleep(delay)
         budget = min(settings.tick_budget_seconds, max(room, 0.0))
+        symbols = poll()
         tick = await run_tick(ctx, symbols, time.monotonic() + budget)
+        _count_sessions(tick, symbols, summary.symbols_requested, ctx.exchanges, now())
         logger.info("tick done", extra={"tick": index, **_brief(tick)})
         summary.ticks.append(tick)
+
+
+def _count_sessions(
+    tick: TickSummary,
+    polled: Sequence[str],
+    listed: int,
+    exchanges: dict[str, str],
+    now: datetime,
+) -> None:
+    """Session counts for the coverage metric: in-session symbols polled, and answered."""
+    table = default_table()
+    in_session = [s for s in polled if s in exchanges and table.in_session(exchanges[s], now)]
+    missing = set(tick.symbols_missing)
+    tick.symbols_closed = listed - len(polled)
+    tick.session_symbols = len(in_session)
+    tick.session_quotes = sum(1 for s in in_session if s not in missing)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _clock(remaining_ms: Callable[[], int] | None) -> Callable[[], float]:

@@ -23,6 +23,9 @@ _COUNTS = {
     "FirehoseRetries": "firehose_retries",
     "QuotesUnchanged": "quotes_unchanged",
     "TransportSwitches": "transport_switches",
+    "SymbolsClosed": "symbols_closed",
+    "SessionSymbols": "session_symbols",
+    "SessionQuotes": "session_quotes",
 }
 
 

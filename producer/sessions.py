@@ -102,18 +102,20 @@ class SessionGate:
         """Remember where ``symbol`` trades (from a quote)."""
         self.exchange_of[symbol] = exchange
 
-    def due(self, symbols: Iterable[str], now: datetime) -> list[str]:
-        """The symbols to poll at ``now``, in order."""
-        return [s for s in symbols if self._due(s, now)]
+    def due(self, symbols: Iterable[str], now: datetime, *, peek: bool = False) -> list[str]:
+        """The symbols to poll at ``now``, in order; ``peek`` asks without using up the
+        one poll after a close."""
+        return [s for s in symbols if self._due(s, now, peek)]
 
-    def _due(self, symbol: str, now: datetime) -> bool:
+    def _due(self, symbol: str, now: datetime, peek: bool) -> bool:
         exchange = self.exchange_of.get(symbol)
         if exchange is None or self.table.in_session(exchange, now):
             return True
         close = self.table.last_close(exchange, now)
         if close is None or self._closed_poll.get(symbol) == close:
             return False
-        self._closed_poll[symbol] = close  # the one poll after this close
+        if not peek:
+            self._closed_poll[symbol] = close  # the one poll after this close
         return True
 
 

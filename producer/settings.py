@@ -17,6 +17,7 @@ Environment variables (defaults in brackets):
   consecutive 429 answers after which the tick stops asking.
 - ``TICKS_PER_INVOCATION`` [1], ``TICK_INTERVAL_SECONDS`` [60], ``TICK_BUDGET_SECONDS`` [40]
   Yahoo time per tick; ``SAFETY_MARGIN_SECONDS`` [5] kept free before the Lambda timeout.
+- ``FOLLOW_SESSIONS`` [false] poll only symbols whose exchange is in session (``sessions``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from aws_lambda_powertools.shared.functions import strtobool
 
 from producer.errors import SettingsError
 
@@ -70,6 +73,7 @@ class ProducerSettings:
     tick_interval_seconds: float = _setting(60.0, "TICK_INTERVAL_SECONDS")
     tick_budget_seconds: float = _setting(40.0, "TICK_BUDGET_SECONDS")
     safety_margin_seconds: float = _setting(5.0, "SAFETY_MARGIN_SECONDS")
+    follow_sessions: bool = _setting(False, "FOLLOW_SESSIONS")
 
     def __post_init__(self) -> None:
         """Fail before any I/O when a value cannot work."""
@@ -108,7 +112,7 @@ def _parse(spec: dataclasses.Field[Any], raw: str) -> Any:
     """Convert an environment string to the field's type, naming the variable on failure."""
     kind: type[Any] = type(spec.default)
     try:
-        return kind(raw)
+        return strtobool(raw) if kind is bool else kind(raw)
     except ValueError as exc:
         name = spec.metadata["env"]
         raise SettingsError(f"{name}={raw!r} is not a valid {kind.__name__}") from exc

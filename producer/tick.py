@@ -41,6 +41,7 @@ class TickContext:
     crumbs: CrumbCache = field(default_factory=CrumbCache)
     currencies: set[str] = field(default_factory=set)
     last_sent: dict[str, int] = field(default_factory=dict)
+    exchanges: dict[str, str] = field(default_factory=dict)  # learnt from quotes, for sessions
 
 
 @dataclass
@@ -48,6 +49,9 @@ class TickSummary:
     """What one tick did, as logged, returned and turned into metrics."""
 
     symbols_requested: int = 0
+    symbols_closed: int = 0  # listed but not polled: their exchange is closed (FOLLOW_SESSIONS)
+    session_symbols: int = 0  # polled while their exchange is in session
+    session_quotes: int = 0  # of those, how many came back
     quotes_fetched: int = 0
     quotes_sent: int = 0
     quotes_unchanged: int = 0
@@ -84,6 +88,7 @@ async def run_tick(ctx: TickContext, symbols: Sequence[str], deadline: float) ->
     lines = bronze.finish()
     report = await _send(ctx, lines)
     remember_sent(ctx.last_sent, bronze.sent, symbols)
+    ctx.exchanges.update({s: q.exchange for s, q in bronze.quotes.items()})
     summary = _summarise(symbols, bronze, failures, stats, report)
     summary.yahoo_transport = ctx.backend.name
     summary.duration_seconds = round(time.monotonic() - started, 3)

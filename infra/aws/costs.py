@@ -3,13 +3,16 @@
 ``python -m infra.aws.costs`` prints a markdown table (100 / 1,000 / 10,000 symbols, polled every
 minute or every 10 seconds) followed by the prices' date and sources and every assumption.
 Prices and assumptions live in ``infra/prices.yaml``; this module only does arithmetic.
-The schedule runs every minute around the clock; 10-second polling is 6 ticks per invocation,
-so the producer stays up (and is billed) for most of each minute.
+Each row is priced twice: polling around the clock, and following sessions (the template's
+default: the schedule's window, FOLLOW_SESSIONS, a US listing's session minutes; an
+invocation with every exchange closed returns at once). 10-second polling is 6 ticks per
+invocation, so the producer stays up (and is billed) for most of each minute it polls.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ class Scenario:
     symbols: int
     ticks_per_minute: int
     label: str
+    follow_sessions: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +62,16 @@ def load_prices(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
-def _minutes(a: Mapping[str, Any]) -> int:
-    """Schedule runs per month (one a minute)."""
+def _minutes(s: Scenario, a: Mapping[str, Any]) -> int:
+    """Minutes a month that poll Yahoo: all of them, or the session's."""
+    if s.follow_sessions:
+        return int(a["session_minutes_per_month"])
     return int(a["days_per_month"]) * 24 * 60
+
+
+def _idle_invocations(s: Scenario, a: Mapping[str, Any]) -> int:
+    """Scheduled invocations that find every exchange closed and return at once."""
+    return int(a["schedule_minutes_per_month"]) - _minutes(s, a) if s.follow_sessions else 0
 
 
 def _memory_gb(s: Scenario, a: Mapping[str, Any]) -> float:
@@ -95,13 +106,13 @@ def _objects_per_minute(s: Scenario, a: Mapping[str, Any]) -> int:
 def lambda_cost(s: Scenario, p: Mapping[str, Any]) -> float:
     """Producer and processor requests and GB-seconds."""
     a, price = p["assumptions"], p["lambda"]
-    minutes, objects = _minutes(a), _objects_per_minute(s, a)
+    minutes, objects, idle = _minutes(s, a), _objects_per_minute(s, a), _idle_invocations(s, a)
     per_object = a["processor_overhead_seconds"] + (
         _bronze_per_minute(s, a) / objects / 1e6 / a["processor_mb_per_second"]
     )
     seconds = _invocation_seconds(s, a) + objects * per_object
-    requests = minutes * (1 + objects)
-    gb_seconds = minutes * seconds * _memory_gb(s, a)
+    requests = minutes * (1 + objects) + idle
+    gb_seconds = (minutes * seconds + idle * a["idle_invocation_seconds"]) * _memory_gb(s, a)
     return float(requests / 1e6 * price["per_million_requests"]) + float(
         gb_seconds * price["per_gb_second_x86"]
     )
@@ -114,19 +125,19 @@ def firehose_cost(s: Scenario, p: Mapping[str, Any]) -> float:
     full, rest = divmod(tick_bytes, a["firehose_record_bytes"])
     unit = price["billing_increment_bytes"]
     billed = full * a["firehose_record_bytes"] + math.ceil(rest / unit) * unit
-    ticks = _minutes(a) * s.ticks_per_minute
+    ticks = _minutes(s, a) * s.ticks_per_minute
     return float(billed * ticks / GIB * price["per_gb_ingested"])
 
 
 def _month_bytes(s: Scenario, a: Mapping[str, Any], line: str) -> float:
     """Bronze or silver bytes written in a month."""
-    return float(s.symbols * a[line] * s.ticks_per_minute * _minutes(a))
+    return float(s.symbols * a[line] * s.ticks_per_minute * _minutes(s, a))
 
 
 def s3_cost(s: Scenario, p: Mapping[str, Any]) -> tuple[float, float]:
     """(first month: requests + storage filling up, each further month kept adds)."""
     a, price = p["assumptions"], p["s3"]
-    objects = _objects_per_minute(s, a) * _minutes(a)
+    objects = _objects_per_minute(s, a) * _minutes(s, a)
     queries = a["dashboard_queries_per_day"] * a["days_per_month"]
     athena_gets = queries * objects / a["days_per_month"] / 2
     requests = (2 * objects * price["per_thousand_put"] + objects * price["per_thousand_get"]) / 1e3
@@ -156,7 +167,7 @@ def athena_cost(
 def cloudwatch_cost(s: Scenario, p: Mapping[str, Any]) -> float:
     """Alarms, custom metrics (EMF) and log ingestion."""
     a, price = p["assumptions"], p["cloudwatch"]
-    minutes = _minutes(a)
+    minutes = _minutes(s, a)
     log_bytes = minutes * (
         s.ticks_per_minute * a["log_bytes_per_tick"]
         + _objects_per_minute(s, a) * a["log_bytes_per_object"]
@@ -193,19 +204,23 @@ def _money(value: float) -> str:
     return "< $0.01" if 0 < value < 0.005 else f"${value:,.2f}"
 
 
-def _row(s: Scenario, c: Cost) -> str:
-    """One markdown table row."""
+def _row(s: Scenario, p: Mapping[str, Any]) -> str:
+    """One markdown table row: around the clock, then the total following sessions."""
+    c = monthly_cost(s, p)
+    following = monthly_cost(dataclasses.replace(s, follow_sessions=True), p)
     athena = _money(c.athena) + (" †" if c.scan_capped else "")
     cells = [f"{s.symbols:,}", s.label, _money(c.lambda_), _money(c.firehose), _money(c.s3)]
     cells += [athena, _money(c.cloudwatch), f"**{_money(c.total)}**", "+" + _money(c.s3_growth)]
+    cells += [f"**{_money(following.total)}**", "+" + _money(following.s3_growth)]
     return "| " + " | ".join(cells) + " |"
 
 
 def render_table(p: Mapping[str, Any]) -> str:
     """The markdown table, the prices' provenance and the assumptions."""
     head = "| Symbols | Polling | Lambda | Firehose | S3 | Athena | CloudWatch | Total / month "
-    head += "| S3 per extra month kept |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-    rows = [_row(s, monthly_cost(s, p)) for s in scenarios()]
+    head += "| S3 per extra month kept | Total, following sessions | S3 per extra month, "
+    head += "following |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    rows = [_row(s, p) for s in scenarios()]
     return "\n".join([head, *rows, "", *_notes(p)])
 
 

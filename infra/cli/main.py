@@ -61,6 +61,11 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.add_argument(
         "--lake", type=lake_to_write, default=str(DEFAULT_LAKE), help="where to write the lake"
     )
+    run.add_argument(
+        "--follow-sessions",
+        action="store_true",
+        help="poll only symbols whose exchange is in session, as the deployed producer does",
+    )
 
 
 def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -131,6 +136,7 @@ def _run(args: argparse.Namespace) -> int:
         symbols_file=args.symbols_file,
         yahoo_url=args.yahoo_url,
         lake=args.lake,
+        follow_sessions=args.follow_sessions,
     )
     return run_and_report(options)
 

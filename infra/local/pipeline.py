@@ -42,6 +42,7 @@ class RunOptions:
     symbols_file: Path | None = None
     yahoo_url: str | None = None
     lake: Path = Path("lake")
+    follow_sessions: bool = False  # the template turns it on; locally every tick polls all
 
 
 @dataclass
@@ -98,6 +99,8 @@ def function_environment(
     }
     if options.symbols_file:
         env["SYMBOLS_SOURCE"] = str(options.symbols_file.resolve())
+    if "FOLLOW_SESSIONS" in env:
+        env["FOLLOW_SESSIONS"] = str(options.follow_sessions).lower()
     return env
 
 

@@ -46,6 +46,19 @@ def test_sub_minute_polling_keeps_the_producer_running(prices: dict[str, Any]) -
     assert every_10s > 20 * every_minute
 
 
+def test_following_sessions_polls_a_fraction_of_the_month(prices: dict[str, Any]) -> None:
+    around = Scenario(1_000, 1, "1 min")
+    following = Scenario(1_000, 1, "1 min", follow_sessions=True)
+    a = prices["assumptions"]
+    share = a["session_minutes_per_month"] / (a["days_per_month"] * 24 * 60)
+    # Firehose bills per tick, so it scales exactly with the minutes polled
+    assert firehose_cost(following, prices) == pytest.approx(firehose_cost(around, prices) * share)
+    # Lambda also pays for the idle invocations of the window, so a little more than the share
+    assert share * lambda_cost(around, prices) < lambda_cost(following, prices)
+    assert lambda_cost(following, prices) < 0.5 * lambda_cost(around, prices)
+    assert monthly_cost(following, prices).total < monthly_cost(around, prices).total
+
+
 def test_costs_grow_with_symbols(prices: dict[str, Any]) -> None:
     totals = [monthly_cost(Scenario(n, 1, "1 min"), prices).total for n in (100, 1_000, 10_000)]
     assert totals == sorted(totals)

@@ -26,6 +26,8 @@ ALARM_METRICS = {
     ("AWS/Firehose", "DeliveryToS3.DataFreshness"),
     ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
     ("quotepipe", "RejectedRows"),
+    ("quotepipe", "SessionQuotes"),
+    ("quotepipe", "SessionSymbols"),
 }
 
 
@@ -120,16 +122,45 @@ def test_processor_retries_end_in_its_dead_letter_queue(cfn: dict[str, Any]) -> 
 
 def test_every_alarm_notifies_the_topic(cfn: dict[str, Any]) -> None:
     alarms = _of_type(cfn, "AWS::CloudWatch::Alarm")
-    seen = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms.values()}
+    seen = {metric for a in alarms.values() for metric in _alarm_metrics(a["Properties"])}
     assert seen == ALARM_METRICS
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
     dead_letter_queues = {
         a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for a in alarms.values()
-        if a["Properties"]["Namespace"] == "AWS/SQS"
+        if a["Properties"].get("Namespace") == "AWS/SQS"
     }
     assert dead_letter_queues == {"ProducerDeadLetterQueue", "ProcessorDeadLetterQueue"}
+
+
+def _alarm_metrics(alarm: dict[str, Any]) -> list[tuple[str, str]]:
+    """(namespace, metric) of a plain alarm, or of each metric a metric-math alarm reads."""
+    if "MetricName" in alarm:
+        return [(alarm["Namespace"], alarm["MetricName"])]
+    stats = [m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m]
+    return [(m["Namespace"], m["MetricName"]) for m in stats]
+
+
+def test_coverage_alarm_divides_answered_by_polled_in_session_over_an_hour(
+    cfn: dict[str, Any],
+) -> None:
+    alarm = cfn["Resources"]["CoverageAlarm"]["Properties"]
+    by_id = {m["Id"]: m for m in alarm["Metrics"]}
+    assert by_id["coverage"]["Expression"] == "100 * quotes / symbols"
+    assert {by_id[i]["MetricStat"]["Period"] for i in ("quotes", "symbols")} == {3600}
+    assert alarm["ComparisonOperator"] == "LessThanThreshold"
+    assert alarm["Threshold"] == {"Ref": "CoverageThresholdPercent"}
+    sources = (REPO / "producer" / "metrics.py").read_text()
+    assert '"SessionQuotes"' in sources and '"SessionSymbols"' in sources
+
+
+def test_the_schedule_follows_sessions_in_a_time_zone(cfn: dict[str, Any]) -> None:
+    schedule = _of_type(cfn, "AWS::Scheduler::Schedule")["ProducerFunctionTick"]["Properties"]
+    assert schedule["ScheduleExpressionTimezone"] == {"Ref": "ScheduleTimezone"}
+    env = cfn["Resources"]["ProducerFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["FOLLOW_SESSIONS"] == {"Ref": "FollowSessions"}
+    assert cfn["Parameters"]["FollowSessions"]["Default"] == "true"
 
 
 @pytest.mark.parametrize(

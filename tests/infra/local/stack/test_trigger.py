@@ -86,3 +86,16 @@ def test_the_stack_is_built_from_the_template(stack: LocalStack) -> None:
     assert notification["Filter"]["Key"]["FilterRules"] == [
         {"Name": "prefix", "Value": definition.bronze_prefix}
     ]
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_run_follows_sessions_only_when_asked(stack: LocalStack, follow: bool) -> None:
+    # GIVEN the template, which turns FOLLOW_SESSIONS on for the deployed producer
+    from infra.local.pipeline import RunOptions, function_environment
+
+    options = RunOptions(follow_sessions=follow)
+    env = function_environment(options, stack, "http://127.0.0.1:9", "ProducerFunction")
+    # THEN the embedded producer follows sessions only with --follow-sessions
+    assert env["FOLLOW_SESSIONS"] == str(follow).lower()
+    processor = function_environment(options, stack, "http://127.0.0.1:9", "ProcessorFunction")
+    assert "FOLLOW_SESSIONS" not in processor
