@@ -17,6 +17,7 @@ from processor.errors import BronzeReadError
 from tests.processor.helpers import (
     BRONZE_KEY,
     TRADE,
+    TRADE_2019,
     line,
     put_bronze,
     s3_event,
@@ -103,3 +104,18 @@ def test_importing_the_handler_needs_no_aws_settings() -> None:
         [sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True
     )
     assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr
+
+
+def test_a_trade_time_athena_cannot_see_is_rejected_and_counted(
+    fresh_handler: Any, s3: Any
+) -> None:
+    # GIVEN a bronze object with a good quote and one traded in 2019 (before the projection)
+    put_bronze(s3, BRONZE_KEY, line() + line(trade_time=TRADE_2019, fetched_at=TRADE_2019 + 40))
+    # WHEN the handler processes it
+    result = fresh_handler.lambda_handler(s3_event(BRONZE_KEY), lambda_context())
+    # THEN the 2019 line is a rejected row with its reason, in a partition Athena reads
+    assert (result["rows_written"], result["rows_rejected"]) == (1, 1)
+    objects = silver_objects(s3)
+    assert not [k for k in objects if "dt=2019" in k]
+    (rejected,) = [v for k, v in objects.items() if k.startswith("rejected/dt=2026-11-26/")]
+    assert b'"trade_time_out_of_range"' in rejected

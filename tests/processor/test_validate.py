@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firehose.codec import decode_line
+from processor.partitions import EARLIEST_VISIBLE_EPOCH
 from processor.process import LineSplitter
 from processor.silver import SilverRow, clean_name, clean_text, format_line
 from processor.validate import Accepted, Judged, Reason, Rejection, Validator, fmt_money
-from tests.processor.helpers import BRONZE_KEY, FETCH, TRADE, fields_of, line
+from tests.processor.helpers import BRONZE_KEY, FETCH, TRADE, TRADE_2019, fields_of, line
 
 
 def check(fields: list[str], skew: int = 300) -> Accepted | Rejection:
@@ -100,6 +101,11 @@ def test_price_text_is_normalised() -> None:
         (fields_of(trade_time="1795703405000"), Reason.IMPLAUSIBLE_TIME),
         (fields_of(trade_time="0"), Reason.IMPLAUSIBLE_TIME),
         (fields_of(trade_time=str(FETCH + 301)), Reason.TRADE_TIME_IN_FUTURE),
+        (
+            fields_of(trade_time=str(TRADE_2019), fetched_at=str(TRADE_2019 + 40)),
+            Reason.TRADE_TIME_OUT_OF_RANGE,
+        ),
+        (fields_of(trade_time=str(EARLIEST_VISIBLE_EPOCH - 1)), Reason.TRADE_TIME_OUT_OF_RANGE),
         (fields_of(currency="GBP", fx_rate=""), Reason.MISSING_FX_RATE),
         (fields_of(fx_usd_cad=""), Reason.MISSING_FX_RATE),
         (fields_of(currency="EUR", fx_rate="0"), Reason.BAD_FX_RATE),
@@ -116,6 +122,22 @@ def test_bad_lines_are_rejected_with_their_reason(fields: list[str], reason: Rea
 def test_trade_time_within_skew_is_accepted() -> None:
     assert isinstance(check(fields_of(trade_time=str(FETCH + 300))), Accepted)
     assert isinstance(check(fields_of(trade_time=str(FETCH + 60)), skew=30), Rejection)
+
+
+def test_the_first_projected_second_is_accepted() -> None:
+    first = str(EARLIEST_VISIBLE_EPOCH)
+    assert isinstance(check(fields_of(trade_time=first, fetched_at=first)), Accepted)
+
+
+def test_a_trade_after_now_is_out_of_range_even_when_fetched_later() -> None:
+    # GIVEN a clock at TRADE and a line fetched (by its own account) an hour later
+    validator = Validator(BRONZE_KEY, max_future_skew_s=300, now=TRADE)
+    later = fields_of(trade_time=str(TRADE + 301), fetched_at=str(TRADE + 3_600))
+    # THEN a trade more than the skew after now is one Athena's projection cannot show yet
+    result = validator.check(later)
+    assert isinstance(result, Rejection)
+    assert result.reason == Reason.TRADE_TIME_OUT_OF_RANGE
+    assert isinstance(validator.check(fields_of(trade_time=str(TRADE + 300))), Accepted)
 
 
 def test_a_rejection_is_remembered_for_repeated_texts() -> None:
