@@ -119,8 +119,11 @@ class Validator:
         except Invalid as invalid:
             return invalid.rejection
         usd = value / fx.per_usd
+        cad = usd * fx.usd_cad
+        if not (_MIN_MONEY < usd < math.inf and _MIN_MONEY < cad < math.inf):
+            return _converted_out_of_range(usd, cad)
         line = (  # the SilverRow columns in order; numbers never need escaping
-            f'{text.head},"{value!r}","{fmt_money(usd)}","{fmt_money(usd * fx.usd_cad)}",'
+            f'{text.head},"{value!r}","{fmt_money(usd)}","{fmt_money(cad)}",'
             f'"{fx.usd_cad_text}","{change}","{volume}",{text.state},{times.tail}\n'
         )
         return _new_tuple(Judged, (line, text.symbol, times.trade_epoch, times.dt))
@@ -144,6 +147,12 @@ class Validator:
         return _Times(
             trade, trade_iso[:10], format_fields((trade_iso, iso_utc(fetched), self._source_key))
         )
+
+
+def _converted_out_of_range(usd: float, cad: float) -> Rejection:
+    """A huge price or a tiny rate: the conversion overflowed or would round to zero."""
+    detail = f"price_usd {usd!r}, price_cad {cad!r}: must be finite and above 5e-07"
+    return Rejection(Reason.CONVERTED_PRICE_OUT_OF_RANGE, detail)
 
 
 def _outside_projection(trade_iso: str) -> str:
@@ -200,7 +209,7 @@ def _numbers(price: str, change: str, volume: str) -> tuple[float, str, str]:
         count = int(volume) if volume else 0
     except ValueError:
         value, pct, count = math.nan, 0.0, 0
-    if 0.0 < value < math.inf and -math.inf < pct < math.inf and count >= 0:
+    if 0.0 < value < math.inf and -math.inf < pct < math.inf and 0 <= count < _MAX_BIGINT:
         return value, repr(pct) if change else "", str(count) if volume else ""
     _positive(price, "price")
     _optional_float(change)
@@ -221,6 +230,8 @@ def _volume(text: str) -> str:
         raise Invalid(Reason.BAD_VOLUME, f"volume {text[:40]!r} is not an integer") from None
     if value < 0:
         raise Invalid(Reason.BAD_VOLUME, f"volume {value} is negative")
+    if value >= _MAX_BIGINT:
+        raise Invalid(Reason.BAD_VOLUME, f"volume {text[:40]!r} does not fit a BIGINT")
     return str(value)
 
 

@@ -119,3 +119,27 @@ def test_a_trade_time_athena_cannot_see_is_rejected_and_counted(
     assert not [k for k in objects if "dt=2019" in k]
     (rejected,) = [v for k, v in objects.items() if k.startswith("rejected/dt=2026-11-26/")]
     assert b'"trade_time_out_of_range"' in rejected
+
+
+def test_overflowing_or_vanishing_conversions_are_rejected_not_written(
+    fresh_handler: Any, s3: Any
+) -> None:
+    # GIVEN a good quote, one whose CAD price overflows, one whose tiny rate overflows USD,
+    # and one whose huge rate makes the USD price round to 0.0
+    put_bronze(
+        s3,
+        BRONZE_KEY,
+        line()
+        + line(symbol="HUGE", price=1.5e308)
+        + line(symbol="TINY", currency="EUR", fx_rate=1e-300, price=1e10)
+        + line(symbol="ZERO", currency="JPY", fx_rate=1e12, price=0.5),
+    )
+    # WHEN the handler processes it
+    result = fresh_handler.lambda_handler(s3_event(BRONZE_KEY), lambda_context())
+    # THEN only the good quote reaches silver; the others are rejected with the reason
+    assert (result["rows_written"], result["rows_rejected"]) == (1, 3)
+    objects = silver_objects(s3)
+    (silver,) = [v for k, v in objects.items() if k.startswith("quotes/")]
+    assert b"inf" not in silver and b'"0.0"' not in silver
+    (rejected,) = [v for k, v in objects.items() if k.startswith("rejected/")]
+    assert rejected.count(b'"converted_price_out_of_range"') == 3

@@ -110,6 +110,18 @@ def test_price_text_is_normalised() -> None:
         (fields_of(fx_usd_cad=""), Reason.MISSING_FX_RATE),
         (fields_of(currency="EUR", fx_rate="0"), Reason.BAD_FX_RATE),
         (fields_of(fx_usd_cad="nan"), Reason.BAD_FX_RATE),
+        (fields_of(price="1.5e308"), Reason.CONVERTED_PRICE_OUT_OF_RANGE),
+        (
+            fields_of(currency="EUR", fx_rate="1e-300", price="1e10"),
+            Reason.CONVERTED_PRICE_OUT_OF_RANGE,
+        ),
+        (
+            fields_of(currency="JPY", fx_rate="1e12", price="0.5"),
+            Reason.CONVERTED_PRICE_OUT_OF_RANGE,
+        ),
+        (fields_of(fx_usd_cad="1e-9"), Reason.CONVERTED_PRICE_OUT_OF_RANGE),
+        (fields_of(volume=str(2**63)), Reason.BAD_VOLUME),
+        (fields_of(volume="9" * 5000), Reason.BAD_VOLUME),
     ],
 )
 def test_bad_lines_are_rejected_with_their_reason(fields: list[str], reason: Reason) -> None:
@@ -138,6 +150,17 @@ def test_a_trade_after_now_is_out_of_range_even_when_fetched_later() -> None:
     assert isinstance(result, Rejection)
     assert result.reason == Reason.TRADE_TIME_OUT_OF_RANGE
     assert isinstance(validator.check(fields_of(trade_time=str(TRADE + 300))), Accepted)
+
+
+def test_converted_prices_are_finite_and_do_not_round_to_zero() -> None:
+    # GIVEN amounts just either side of half a millionth, the smallest that prints non-zero
+    kept = check(fields_of(price="5.1e-7"))
+    lost = check(fields_of(price="5e-7"))
+    assert isinstance(kept, Accepted)
+    assert kept.row.price_usd == "1e-06"
+    assert isinstance(lost, Rejection)
+    assert lost.reason == Reason.CONVERTED_PRICE_OUT_OF_RANGE
+    assert "inf" in str(check(fields_of(price="1.5e308")))
 
 
 def test_a_rejection_is_remembered_for_repeated_texts() -> None:
