@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("producer", "processor")
+BENCHMARKS = ("producer", "processor", "hostile")
 RESULTS = Path(__file__).with_name("results.json")
 
 

@@ -206,7 +206,8 @@ COPY (
   SELECT reason, '' AS detail,
     concat_ws(',', version, symbol, name, exchange, currency, price, change_pct, volume,
               market_state, trade_time, fetched_at, fx_rate, fx_usd_cad) AS raw_line,
-    '{key}' AS source_key, CAST(ln AS VARCHAR) AS line_number
+    '{key}' AS source_key, CAST(ln AS VARCHAR) AS line_number,
+    CAST(strlen(raw_line) AS VARCHAR) AS raw_length
   FROM judged WHERE reason IS NOT NULL ORDER BY ln
 ) TO '{out}/rejected.csv' (FORMAT csv, HEADER, FORCE_QUOTE *, QUOTE '"', ESCAPE '\')
 """

@@ -1,6 +1,6 @@
 """Bronze → silver: S3 events, bronze parsing, validation, silver/rejected writers, replay."""
 
-from processor.bronze import BronzeObject, read_lines
+from processor.bronze import MAX_LINE_BYTES, BronzeObject, LongLine, read_blocks
 from processor.dispatch import handle_event
 from processor.errors import (
     BronzeReadError,
@@ -18,11 +18,13 @@ from processor.silver import SILVER_COLUMNS, SilverRow, clean_name, clean_text, 
 from processor.validate import Reason, Rejection, Validator
 
 __all__ = [
+    "MAX_LINE_BYTES",
     "REJECTED_COLUMNS",
     "SILVER_COLUMNS",
     "BronzeObject",
     "BronzeReadError",
     "EventError",
+    "LongLine",
     "ObjectReport",
     "ProcessorError",
     "Reason",
@@ -40,6 +42,6 @@ __all__ = [
     "list_bronze",
     "object_name",
     "process_object",
-    "read_lines",
+    "read_blocks",
     "replay",
 ]

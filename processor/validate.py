@@ -12,6 +12,7 @@ import math
 import re
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 from firehose.codec import BRONZE_FIELDS, BRONZE_VERSION
@@ -106,9 +107,9 @@ class Validator:
 
     def judge(self, fields: list[str]) -> Judged | Rejection:
         """One line's silver CSV line, or why it has none (one call per line: the hot path)."""
+        if len(fields) != _COLUMNS or fields[0] != BRONZE_VERSION:
+            return _bad_shape(len(fields), fields[0][:20] if fields else "")
         try:
-            if len(fields) != _COLUMNS or fields[0] != BRONZE_VERSION:
-                _check_shape(fields)
             key = (fields[1], fields[2], fields[3], fields[4], fields[8])
             text = self._static.get(key) or self._static.miss(key)
             value, change, volume = _numbers(fields[5], fields[6], fields[7])
@@ -162,12 +163,14 @@ def _outside_projection(trade_iso: str) -> str:
     )
 
 
-def _check_shape(fields: list[str]) -> None:
-    if not fields or fields == [""]:
-        raise Invalid(Reason.WRONG_COLUMN_COUNT, "blank line")
-    if fields[0] != BRONZE_VERSION:
-        raise Invalid(Reason.UNKNOWN_VERSION, f"version {fields[0][:20]!r}")
-    raise Invalid(Reason.WRONG_COLUMN_COUNT, f"{len(fields)} columns, expected {_COLUMNS}")
+@lru_cache(maxsize=1_024)
+def _bad_shape(count: int, version: str) -> Rejection:
+    """Why a line of the wrong shape is rejected; cached, as an object of garbage repeats it."""
+    if count == 0 or (count == 1 and not version):
+        return Rejection(Reason.WRONG_COLUMN_COUNT, "blank line")
+    if version != BRONZE_VERSION:
+        return Rejection(Reason.UNKNOWN_VERSION, f"version {version!r}")
+    return Rejection(Reason.WRONG_COLUMN_COUNT, f"{count} columns, expected {_COLUMNS}")
 
 
 def _static(texts: tuple[str, str, str, str, str]) -> _Static:

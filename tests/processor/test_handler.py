@@ -7,12 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from processor import handler
 from processor.errors import BronzeReadError
 from tests.processor.helpers import (
     BRONZE_KEY,
@@ -24,16 +22,6 @@ from tests.processor.helpers import (
     silver_objects,
 )
 from tests.support import lambda_context, load_event
-
-
-@pytest.fixture
-def fresh_handler(s3: Any) -> Iterator[Any]:
-    """The handler module with its cached client and settings rebuilt inside moto."""
-    handler._s3.cache_clear()
-    handler._settings.cache_clear()
-    yield handler
-    handler._s3.cache_clear()
-    handler._settings.cache_clear()
 
 
 def emitted(output: str) -> list[dict[str, Any]]:
@@ -60,6 +48,7 @@ def test_s3_event_processes_each_object_and_reports_counts(
         "rows_written": 2,
         "rows_rejected": 1,
         "duplicates": 1,
+        "blank_lines": 0,
     }
     docs = emitted(capsys.readouterr().out)
     metrics = [d for d in docs if "_aws" in d]

@@ -49,6 +49,7 @@ def test_replay_processes_only_the_dates_asked_for(s3: Any) -> None:
         "rows_written": 2,
         "rows_rejected": 1,
         "duplicates": 1,
+        "blank_lines": 0,
         "silver_objects": 2,
         "rejected_objects": 1,
     }

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firehose.codec import decode_line
+from processor.lines import LineSplitter
 from processor.partitions import EARLIEST_VISIBLE_EPOCH
-from processor.process import LineSplitter
 from processor.silver import SilverRow, clean_name, clean_text, format_line
 from processor.validate import Accepted, Judged, Reason, Rejection, Validator, fmt_money
 from tests.processor.helpers import BRONZE_KEY, FETCH, TRADE, TRADE_2019, fields_of, line

@@ -1,4 +1,4 @@
-"""The processor's visible date range is the Glue tables' partition projection range.
+"""What the processor writes is what the tables read: date range and rejected columns.
 
 ``processor.partitions.PROJECTION_RANGE`` is the single source (the processor image
 cannot read sql/ or the template at run time); every ``projection.dt.range`` in
@@ -13,6 +13,7 @@ from typing import Any
 
 from infra.aws.template import load_template
 from processor.partitions import EARLIEST_VISIBLE_EPOCH, PROJECTION_RANGE, PROJECTION_START
+from processor.process import REJECTED_COLUMNS
 from tests.support import REPO
 
 _SQL_RANGE = re.compile(r"'projection\.dt\.range'\s*=\s*'([^']*)'")
@@ -51,3 +52,10 @@ def test_the_earliest_epoch_is_midnight_utc_of_the_first_projected_day() -> None
 
     first = datetime.fromtimestamp(EARLIEST_VISIBLE_EPOCH, UTC)
     assert (first.date(), first.time().isoformat()) == (PROJECTION_START, "00:00:00")
+
+
+def test_the_rejected_table_reads_the_columns_the_processor_writes() -> None:
+    ddl = (REPO / "sql" / "setup" / "030_silver_rejected.sql").read_text(encoding="utf-8")
+    body = re.search(r"silver_rejected\s*\((.*?)\)\s*COMMENT", ddl, re.S)
+    assert body
+    assert tuple(re.findall(r"(\w+)\s+STRING", body.group(1))) == REJECTED_COLUMNS
