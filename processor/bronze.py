@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from processor.errors import BronzeReadError
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"  # some tools start a text file with it; it is no part of a line
 READ_BUFFER = 1 << 20
 BLOCK_SIZE = 1 << 18  # bytes per block of lines: big enough to amortise, small for memory
 MAX_LINE_BYTES = 64 * 1024
@@ -111,15 +112,17 @@ def read_blocks(
     return _guarded(_gather(_pieces(_stream(body, gzipped), max_line)))
 
 
-def _stream(body: Readable, gzipped: bool) -> io.BufferedIOBase:
-    buffered = io.BufferedReader(_Raw(body), READ_BUFFER)
+def _stream(body: Readable, gzipped: bool) -> io.BufferedReader[Any]:
+    buffered: io.BufferedReader[Any] = io.BufferedReader(_Raw(body), READ_BUFFER)
     if gzipped or buffered.peek(2)[:2] == GZIP_MAGIC:
-        return io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"), READ_BUFFER)
+        buffered = io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"), READ_BUFFER)
     return buffered
 
 
-def _pieces(stream: io.BufferedIOBase, limit: int) -> Iterator[Block]:
+def _pieces(stream: io.BufferedReader[Any], limit: int) -> Iterator[Block]:
     """Chunks of whole lines, each line at most ``limit`` bytes, and ``LongLine``s."""
+    if stream.peek(3)[:3] == UTF8_BOM:  # here, not in _stream: a corrupt gzip fails guarded
+        stream.read(3)
     while chunk := stream.read(min(limit, BLOCK_SIZE)):
         if chunk[-1:] == b"\n":
             yield chunk
@@ -135,7 +138,7 @@ def _pieces(stream: io.BufferedIOBase, limit: int) -> Iterator[Block]:
         yield _skip_line(stream, chunk[cut:] + rest)
 
 
-def _skip_line(stream: io.BufferedIOBase, start: bytes) -> LongLine:
+def _skip_line(stream: io.BufferedReader[Any], start: bytes) -> LongLine:
     """Read on to the end of a too-long line, keeping its head and counting its bytes."""
     length = len(start)
     while more := stream.readline(_SKIP_STEP):
