@@ -12,7 +12,7 @@ from processor.errors import (
 from processor.events import bronze_objects
 from processor.output import object_name
 from processor.process import REJECTED_COLUMNS, ObjectReport, process_object
-from processor.replay import list_bronze, replay
+from processor.replay import Failure, Replayed, ReplayWatcher, list_bronze, replay
 from processor.settings import Settings
 from processor.silver import SILVER_COLUMNS, SilverRow, clean_name, clean_text, format_line
 from processor.validate import Reason, Rejection, Validator
@@ -24,11 +24,14 @@ __all__ = [
     "BronzeObject",
     "BronzeReadError",
     "EventError",
+    "Failure",
     "LongLine",
     "ObjectReport",
     "ProcessorError",
     "Reason",
     "Rejection",
+    "ReplayWatcher",
+    "Replayed",
     "Settings",
     "SettingsError",
     "SilverRow",
