@@ -9,11 +9,16 @@ comes alone, as bytes, so one bad byte rejects one line.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import groupby
 from typing import AnyStr, NamedTuple
 
 from processor.reasons import Reason, Rejection
+
+# What surrogateescape decodes an undecodable byte to: U+DC80..U+DCFF, never valid text.
+_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 class Undecodable(NamedTuple):
@@ -59,14 +64,18 @@ class LineSplitter:
         yield from _with_blanks([line.rstrip("\r") for line in lines] if "\r" in text else lines)
 
     def _runs_line_by_line(self, block: bytes) -> Iterator[Run]:
+        """A block with bytes that are not UTF-8: decoded once, bad bytes kept as surrogates."""
         run: list[str] = []
-        for raw in _lines_of(block, b"\n"):
-            try:
-                run.append(raw.decode().rstrip("\r"))
-            except UnicodeDecodeError as exc:
+        for line in _lines_of(block.decode(errors="surrogateescape"), "\n"):
+            bad = _ESCAPED.search(line)  # a C scan, not an exception per bad line
+            if bad is None:
+                run.append(line.rstrip("\r"))
+                continue
+            if run:
                 yield from _with_blanks(run)
                 run = []
-                yield Undecodable(raw, not_utf8(exc))
+            at = len(line[: bad.start()].encode())
+            yield Undecodable(line.encode(errors="surrogateescape"), _not_utf8_at(at))
         yield from _with_blanks(run)
 
     def split(self, raw: bytes) -> list[str] | Rejection:
@@ -113,4 +122,9 @@ def _lines_of(block: AnyStr, newline: AnyStr) -> list[AnyStr]:
 
 def not_utf8(exc: UnicodeDecodeError) -> Rejection:
     """The rejection of a line that is not UTF-8."""
-    return Rejection(Reason.NOT_UTF8, f"invalid UTF-8 at byte {exc.start}")
+    return _not_utf8_at(exc.start)
+
+
+@lru_cache(maxsize=256)
+def _not_utf8_at(offset: int) -> Rejection:
+    return Rejection(Reason.NOT_UTF8, f"invalid UTF-8 at byte {offset}")

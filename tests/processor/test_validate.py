@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firehose.codec import decode_line
-from processor.lines import LineSplitter
+from processor.lines import Blank, LineSplitter, Undecodable
 from processor.partitions import EARLIEST_VISIBLE_EPOCH
 from processor.silver import SilverRow, clean_name, clean_text, format_line
 from processor.validate import Accepted, Judged, Reason, Rejection, Validator, fmt_money
@@ -234,3 +234,21 @@ def test_the_hot_path_line_is_the_row_format_line_writes(
     )  # fmt: skip
     assert result.row.price == repr(price)
     assert result.row.price_usd == fmt_money(price)
+
+
+@pytest.mark.parametrize(
+    "bad", [b"1,\xff,x", b"\xc3\x28", b"ok \xed\xa0\x80 surrogate", b"\xe2\x82\r"]
+)
+def test_a_block_with_bad_bytes_rejects_only_those_lines_at_the_same_byte(bad: bytes) -> None:
+    # GIVEN a block of good lines around one line that is not UTF-8
+    splitter = LineSplitter()
+    block = line().encode() + b"\n" + bad + b"\n" + "é,ok\n".encode()
+    # WHEN it is split into runs
+    runs = list(splitter.runs(block))
+    # THEN the bad line comes alone, as its bytes, rejected as split() rejects it alone
+    assert runs[0] == [line().rstrip("\n")]
+    assert isinstance(runs[1], Blank) and runs[1].lines == 1
+    alone = splitter.split(bad)
+    assert isinstance(alone, Rejection)
+    assert runs[2] == Undecodable(bad, alone)
+    assert runs[3] == ["é,ok"]
