@@ -175,8 +175,11 @@ SELECT *, CASE
     WHEN tt NOT BETWEEN 946684800 AND 4102444799 OR ft NOT BETWEEN 946684800 AND 4102444799
       THEN 'implausible_time'
     WHEN tt > ft + 300 THEN 'trade_time_in_future'
+    WHEN tt < 1704067200 OR tt > epoch(current_timestamp) + 300 THEN 'trade_time_out_of_range'
     WHEN fx IS NULL OR cad IS NULL THEN 'missing_fx_rate'
     WHEN NOT isfinite(fx) OR fx <= 0 OR NOT isfinite(cad) OR cad <= 0 THEN 'bad_fx_rate'
+    WHEN NOT (isfinite(p / fx * cad) AND p / fx > 5e-7 AND p / fx * cad > 5e-7)
+      THEN 'converted_price_out_of_range'
   END AS reason
 FROM typed
 """
@@ -203,7 +206,8 @@ COPY (
   SELECT reason, '' AS detail,
     concat_ws(',', version, symbol, name, exchange, currency, price, change_pct, volume,
               market_state, trade_time, fetched_at, fx_rate, fx_usd_cad) AS raw_line,
-    '{key}' AS source_key, CAST(ln AS VARCHAR) AS line_number
+    '{key}' AS source_key, CAST(ln AS VARCHAR) AS line_number,
+    CAST(strlen(raw_line) AS VARCHAR) AS raw_length
   FROM judged WHERE reason IS NOT NULL ORDER BY ln
 ) TO '{out}/rejected.csv' (FORMAT csv, HEADER, FORCE_QUOTE *, QUOTE '"', ESCAPE '\')
 """

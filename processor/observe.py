@@ -14,7 +14,9 @@ _METRICS = (
     ("SilverRows", "rows_written"),
     ("RejectedRows", "rows_rejected"),
     ("DuplicateRows", "duplicates"),
+    ("BlankLines", "blank_lines"),
 )
+_TOTALS = ("lines_in", "rows_written", "rows_rejected", "duplicates", "blank_lines")
 
 
 class Observer:
@@ -32,6 +34,8 @@ class Observer:
             "rows_written": report.rows_written,
             "rows_rejected": report.rows_rejected,
             "duplicates": report.duplicates,
+            "blank_lines": report.blank_lines,
+            "rejected_not_written": report.rejected_not_written,
             "reasons": report.reasons,
             "silver_keys": list(report.silver_keys),
             "rejected_keys": list(report.rejected_keys),
@@ -49,13 +53,9 @@ class Observer:
 
 def summarize(reports: Iterable[ObjectReport]) -> dict[str, int]:
     """Totals over several objects: what a handler returns and replay prints."""
-    totals = dict.fromkeys(
-        ("objects", "lines_in", "rows_written", "rows_rejected", "duplicates"), 0
-    )
+    totals = dict.fromkeys(("objects", *_TOTALS), 0)
     for report in reports:
         totals["objects"] += 1
-        totals["lines_in"] += report.lines_in
-        totals["rows_written"] += report.rows_written
-        totals["rows_rejected"] += report.rows_rejected
-        totals["duplicates"] += report.duplicates
+        for name in _TOTALS:
+            totals[name] += getattr(report, name)
     return totals

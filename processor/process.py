@@ -1,28 +1,35 @@
 """One bronze object → silver and rejected objects, with every line accounted for.
 
-Each line ends in exactly one place: a silver row, a rejected row with its
-reason, or a counted duplicate of an earlier (symbol, trade_time) in the same
-object. ``ObjectReport.balanced`` states that; the handler logs and emits it.
+Each line ends in exactly one place: a silver row, a rejected line (with its reason),
+a counted duplicate of an earlier (symbol, trade_time) in the same object, or a
+counted blank line. ``ObjectReport.balanced`` states that; the handler logs and emits it.
+
+What one hostile object can write is bounded: a blank line writes nothing, a rejected
+row keeps at most the first ``KEEP_BYTES`` of its line (``raw_length`` tells the
+whole length), and past ``max_rejected_rows`` rejected lines are counted by reason
+but not written (the bronze object keeps them all).
 """
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, AnyStr, NamedTuple
+from typing import Any
 
-from processor.bronze import BronzeObject, open_bronze
+from processor.bronze import KEEP_BYTES, MAX_LINE_BYTES, Block, BronzeObject, LongLine, open_bronze
 from processor.dedupe import SeenQuotes
+from processor.lines import Blank, LineSplitter, Undecodable
 from processor.output import DatedOutputs, Outputs, object_name
+from processor.reasons import Reason, Rejection
 from processor.settings import Settings
 from processor.silver import SILVER_COLUMNS, clean_text, format_line
-from processor.validate import Reason, Rejection, Validator
+from processor.validate import Validator
 
 SILVER_PREFIX = "quotes/"
 REJECTED_PREFIX = "rejected/"
-REJECTED_COLUMNS = ("reason", "detail", "raw_line", "source_key", "line_number")
+# raw_length was added last, so older rejected objects (five columns) read it as NULL.
+REJECTED_COLUMNS = ("reason", "detail", "raw_line", "source_key", "line_number", "raw_length")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,8 @@ class ObjectReport:
     rows_written: int
     rows_rejected: int
     duplicates: int
+    blank_lines: int = 0
+    rejected_not_written: int = 0  # rejected lines past max_rejected_rows: counted only
     silver_keys: tuple[str, ...] = ()
     rejected_keys: tuple[str, ...] = ()
     reasons: dict[str, int] = field(default_factory=dict)
@@ -42,29 +51,38 @@ class ObjectReport:
     @property
     def balanced(self) -> bool:
         """Every line went somewhere exactly once."""
-        return self.lines_in == self.rows_written + self.rows_rejected + self.duplicates
+        ends = self.rows_written + self.rows_rejected + self.duplicates + self.blank_lines
+        return self.lines_in == ends
 
 
 class _Sink:
-    """Where judged lines go; counts what it drops so the totals balance."""
+    """Where judged lines go; counts what it does not write so the totals balance."""
 
     def __init__(
-        self, silver: DatedOutputs, rejected: DatedOutputs, arrival: str, key: str
+        self, silver: DatedOutputs, rejected: DatedOutputs, arrival: str, key: str, limit: int
     ) -> None:
         self.silver, self.rejected, self.arrival = silver, rejected, arrival
         self.source_key = clean_text(key)
         self.seen = SeenQuotes()
-        self.lines = 0
-        self.duplicates = 0
+        self.limit = limit
+        self.lines = self.duplicates = self.blank = self.rejected_lines = 0
         self.reasons: dict[str, int] = {}
 
-    def reject(self, number: int, raw: str | bytes, rejection: Rejection) -> None:
-        """Quarantine one line with its reason; rejected rows go to the arrival date."""
-        text = raw if isinstance(raw, str) else raw.decode(errors="backslashreplace")
-        text = clean_text(text.rstrip("\r\n"))
-        fields = (rejection.reason, rejection.detail, text, self.source_key, str(number))
-        self.rejected.write(self.arrival, format_line(fields))
+    def reject(
+        self, number: int, raw: str | bytes, rejection: Rejection, length: int | None = None
+    ) -> None:
+        """Count one rejected line; quarantine it (to the arrival date) while under the limit."""
+        self.rejected_lines += 1
         self.reasons[rejection.reason] = self.reasons.get(rejection.reason, 0) + 1
+        if self.rejected_lines > self.limit:
+            return
+        # Text was valid UTF-8: cut on a character; bytes were not: show what is there.
+        errors = "ignore" if isinstance(raw, str) else "backslashreplace"
+        data = (raw.encode() if isinstance(raw, str) else raw).rstrip(b"\r\n")
+        head = clean_text(data[:KEEP_BYTES].decode(errors=errors))
+        size = str(len(data) if length is None else length)
+        fields = (rejection.reason, rejection.detail, head, self.source_key, str(number), size)
+        self.rejected.write(self.arrival, format_line(fields))
 
     def accept(self, by_date: dict[str, list[str]]) -> None:
         """Write a block's silver lines, one batch per date."""
@@ -78,7 +96,7 @@ def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectRepo
     name = object_name(obj.key)
     silver = _outputs(s3, settings, SILVER_PREFIX, name, SILVER_COLUMNS)
     rejected = _outputs(s3, settings, REJECTED_PREFIX, name, REJECTED_COLUMNS)
-    sink = _Sink(silver, rejected, opened.arrival_date, obj.key)
+    sink = _Sink(silver, rejected, opened.arrival_date, obj.key, settings.max_rejected_rows)
     validator = Validator(obj.key, max_future_skew_s=settings.max_future_skew_seconds)
     with Outputs(silver, rejected):
         _consume(opened.blocks, validator, sink)
@@ -87,8 +105,10 @@ def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectRepo
         key=obj.key,
         lines_in=sink.lines,
         rows_written=sum(w.rows for w in silver.writers.values()),
-        rows_rejected=sum(w.rows for w in rejected.writers.values()),
+        rows_rejected=sink.rejected_lines,
         duplicates=sink.duplicates,
+        blank_lines=sink.blank,
+        rejected_not_written=sink.rejected_lines - sum(w.rows for w in rejected.writers.values()),
         silver_keys=tuple(silver.keys()),
         rejected_keys=tuple(rejected.keys()),
         reasons=dict(sorted(sink.reasons.items())),
@@ -108,16 +128,28 @@ def _outputs(
     )
 
 
-def _consume(blocks: Iterable[bytes], validator: Validator, sink: _Sink) -> None:
+def _consume(blocks: Iterable[Block], validator: Validator, sink: _Sink) -> None:
     """Judge the lines a block at a time: one decode, one write per date, for thousands of lines."""
     splitter = LineSplitter()
     for block in blocks:
+        if isinstance(block, LongLine):
+            sink.lines += 1
+            sink.reject(sink.lines, block.head, _too_long(block), block.length)
+            continue
         for run in splitter.runs(block):
-            if isinstance(run, Undecodable):
+            if isinstance(run, Blank):
+                sink.lines += run.lines
+                sink.blank += run.lines
+            elif isinstance(run, Undecodable):
                 sink.lines += 1
                 sink.reject(sink.lines, run.raw, run.rejection)
             else:
                 sink.accept(_judge_lines(run, splitter.fields, validator, sink))
+
+
+def _too_long(line: LongLine) -> Rejection:
+    detail = f"{line.length} bytes, over the {MAX_LINE_BYTES}-byte line limit"
+    return Rejection(Reason.LINE_TOO_LONG, detail)
 
 
 def _judge_lines(
@@ -140,84 +172,3 @@ def _judge_lines(
             sink.duplicates += 1
     sink.lines += len(lines)
     return by_date
-
-
-class Undecodable(NamedTuple):
-    """A line that is not UTF-8, kept as bytes for the rejected row."""
-
-    raw: bytes
-    rejection: Rejection
-
-
-class LineSplitter:
-    """Splits bronze lines; one csv reader serves every quoted line (a new one per line is slow)."""
-
-    def __init__(self) -> None:
-        self._line: str | None = None
-        self._reader = csv.reader(self)
-
-    def __iter__(self) -> LineSplitter:
-        return self
-
-    def __next__(self) -> str:
-        line, self._line = self._line, None
-        if line is None:
-            raise StopIteration
-        return line
-
-    def runs(self, block: bytes) -> Iterator[list[str] | Undecodable]:
-        """A block's lines as runs of text; a line that is not UTF-8 comes alone, as bytes."""
-        try:
-            text = block.decode()
-        except UnicodeDecodeError:
-            yield from self._runs_line_by_line(block)
-            return
-        lines = _lines_of(text, "\n")
-        yield [line.rstrip("\r") for line in lines] if "\r" in text else lines
-
-    def _runs_line_by_line(self, block: bytes) -> Iterator[list[str] | Undecodable]:
-        run: list[str] = []
-        for raw in _lines_of(block, b"\n"):
-            try:
-                run.append(raw.decode().rstrip("\r"))
-            except UnicodeDecodeError as exc:
-                if run:
-                    yield run
-                    run = []
-                yield Undecodable(raw, _not_utf8(exc))
-        if run:
-            yield run
-
-    def split(self, raw: bytes) -> list[str] | Rejection:
-        """The fields of one raw line, or why it has none."""
-        try:
-            text = raw.decode().rstrip("\r\n")
-        except UnicodeDecodeError as exc:
-            return _not_utf8(exc)
-        return self.fields(text)
-
-    def fields(self, text: str) -> list[str] | Rejection:
-        """The fields of one decoded line; plain lines skip the csv module."""
-        if '"' not in text:
-            return text.split(",")
-        if text.count('"') == 2:  # one quoted field, e.g. a name with a comma: skip csv
-            head, quoted, tail = text.split('"')
-            if head[-1:] == "," and tail[:1] == ",":
-                return [*head[:-1].split(","), quoted, *tail[1:].split(",")]
-        self._line = text
-        try:
-            return next(self._reader, [])
-        except csv.Error as exc:
-            return Rejection(Reason.MALFORMED_CSV, str(exc))
-
-
-def _lines_of(block: AnyStr, newline: AnyStr) -> list[AnyStr]:
-    """A block's lines without their newlines (a final newline starts no line)."""
-    lines = block.split(newline)
-    if not lines[-1]:
-        lines.pop()
-    return lines
-
-
-def _not_utf8(exc: UnicodeDecodeError) -> Rejection:
-    return Rejection(Reason.NOT_UTF8, f"invalid UTF-8 at byte {exc.start}")

@@ -9,6 +9,7 @@ Environment variables (defaults in brackets):
 - ``BRONZE_PREFIX`` [quotes/] only bronze keys under it are processed.
 - ``MAX_FUTURE_SKEW_SECONDS`` [300] how far ``trade_time`` may lie after ``fetched_at``.
 - ``UPLOAD_PART_SIZE_MB`` [8] multipart part size for silver uploads, at least 5.
+- ``MAX_REJECTED_ROWS`` [10000] rejected rows written per bronze object; the rest are counted.
 - ``POWERTOOLS_METRICS_NAMESPACE`` [quotepipe] EMF namespace.
 """
 
@@ -41,6 +42,8 @@ class Settings:
     bronze_prefix: str = _setting("quotes/", "BRONZE_PREFIX")
     max_future_skew_seconds: int = _setting(300, "MAX_FUTURE_SKEW_SECONDS")
     part_size_mb: int = _setting(8, "UPLOAD_PART_SIZE_MB")
+    # Bounds what one hostile object can write: 5 KB of gzip can hold millions of bad lines.
+    max_rejected_rows: int = _setting(10_000, "MAX_REJECTED_ROWS")
 
     def __post_init__(self) -> None:
         """Fail before touching any data when a value cannot work."""
@@ -50,6 +53,8 @@ class Settings:
             raise SettingsError(
                 f"max_future_skew_seconds must be >= 0, got {self.max_future_skew_seconds}"
             )
+        if self.max_rejected_rows < 0:
+            raise SettingsError(f"max_rejected_rows must be >= 0, got {self.max_rejected_rows}")
         if self.part_size_mb < MIN_PART_SIZE_MB:
             raise SettingsError(
                 f"part_size_mb must be at least {MIN_PART_SIZE_MB}, got {self.part_size_mb}"

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+import time
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, Generic, NamedTuple, TypeVar
+from functools import lru_cache
+from typing import NamedTuple
 
 from firehose.codec import BRONZE_FIELDS, BRONZE_VERSION
+from processor.memo import Memo
+from processor.partitions import EARLIEST_VISIBLE_EPOCH, PROJECTION_START
+from processor.reasons import Invalid, Reason, Rejection
 from processor.silver import SilverRow, clean_name, clean_text, format_fields, parse_line
 
 _SYMBOL = re.compile(r"[A-Z0-9^][A-Z0-9.\-=^&]{0,23}")
@@ -25,34 +28,12 @@ LATEST_TIME = 4_102_444_800  # 2100-01-01
 _COLUMNS = len(BRONZE_FIELDS)
 _new_tuple = tuple.__new__  # NamedTuple's own __new__ adds a Python call per row
 _FIXED_LOW, _FIXED_HIGH = 1e-4, float(2**33)
-_K = TypeVar("_K")
-_V = TypeVar("_V")
+# Converted amounts are written with six decimals: at or below half a millionth they
+# would read 0.0, which is not a price (and a division by a tiny rate can overflow to inf).
+_MIN_MONEY = 5e-7
+_MAX_BIGINT = 1 << 63  # the quotes view casts volume to BIGINT
 
-
-class Reason(StrEnum):
-    """Why a bronze line was rejected; the text lands in the rejected CSV."""
-
-    MALFORMED_CSV = "malformed_csv"
-    NOT_UTF8 = "not_utf8"
-    WRONG_COLUMN_COUNT = "wrong_column_count"
-    UNKNOWN_VERSION = "unknown_version"
-    BAD_SYMBOL = "bad_symbol"
-    BAD_CURRENCY = "bad_currency"
-    BAD_PRICE = "bad_price"
-    BAD_CHANGE_PCT = "bad_change_pct"
-    BAD_VOLUME = "bad_volume"
-    BAD_TIME = "bad_time"
-    IMPLAUSIBLE_TIME = "implausible_time"
-    TRADE_TIME_IN_FUTURE = "trade_time_in_future"
-    MISSING_FX_RATE = "missing_fx_rate"
-    BAD_FX_RATE = "bad_fx_rate"
-
-
-class Rejection(NamedTuple):
-    """A line that cannot become a silver row, and why."""
-
-    reason: Reason
-    detail: str
+__all__ = ["Accepted", "Judged", "Reason", "Rejection", "Validator", "fmt_money", "iso_utc"]
 
 
 class Accepted(NamedTuple):
@@ -70,14 +51,6 @@ class Judged(NamedTuple):
     symbol: str
     trade_epoch: int
     dt: str
-
-
-class _Invalid(Exception):
-    """Internal: a check failed; carries the rejection out of nested helpers."""
-
-    def __init__(self, reason: Reason, detail: str) -> None:
-        super().__init__(detail)
-        self.rejection = Rejection(reason, detail)
 
 
 class _Fx(NamedTuple):
@@ -116,40 +89,6 @@ def iso_utc(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Memo(Generic[_K, _V]):
-    """Outcomes of one check keyed by its raw texts: rows repeat them tick after tick.
-
-    ``get`` recalls a good outcome (the hot path: a C call), ``miss`` does the rest.
-    """
-
-    __slots__ = ("bad", "get", "good", "limit", "make")
-
-    def __init__(self, make: Callable[[_K], _V], limit: int) -> None:
-        self.make, self.limit = make, limit
-        self.good: dict[_K, _V] = {}
-        self.bad: dict[_K, Rejection] = {}
-        self.get = self.good.get
-
-    def miss(self, key: _K) -> _V:
-        """Check ``key`` (or recall its rejection), remember the outcome, raise if invalid."""
-        rejection = self.bad.get(key)
-        if rejection is not None:
-            raise _Invalid(*rejection)
-        try:
-            value = self.make(key)
-        except _Invalid as invalid:
-            self.bad[self._room(self.bad, key)] = invalid.rejection
-            raise
-        self.good[self._room(self.good, key)] = value
-        return value
-
-    def _room(self, cache: dict[_K, Any], key: _K) -> _K:
-        """Start over when full: memory must not follow the row count."""
-        if len(cache) >= self.limit:
-            cache.clear()
-        return key
-
-
 class Validator:
     """Validates the lines of one bronze object; caches what repeats from line to line.
 
@@ -157,18 +96,20 @@ class Validator:
     distinct one is checked once; what stays per line is the price arithmetic.
     """
 
-    def __init__(self, source_key: str, *, max_future_skew_s: int) -> None:
+    def __init__(self, source_key: str, *, max_future_skew_s: int, now: int | None = None) -> None:
         self._source_key = clean_text(source_key)
         self._skew = max_future_skew_s
-        self._static = _Memo(_static, limit=16_384)  # one per listed symbol
-        self._times = _Memo(self._check_times, limit=2_048)  # a tick's worth of time pairs
-        self._fx = _Memo(_rates, limit=1_024)
+        # Athena's projection ends at NOW: a trade dated later would be invisible until then.
+        self._latest = (int(time.time()) if now is None else now) + max_future_skew_s
+        self._static = Memo(_static, limit=16_384)  # one per listed symbol
+        self._times = Memo(self._check_times, limit=2_048)  # a tick's worth of time pairs
+        self._fx = Memo(_rates, limit=1_024)
 
     def judge(self, fields: list[str]) -> Judged | Rejection:
         """One line's silver CSV line, or why it has none (one call per line: the hot path)."""
+        if len(fields) != _COLUMNS or fields[0] != BRONZE_VERSION:
+            return _bad_shape(len(fields), fields[0][:20] if fields else "")
         try:
-            if len(fields) != _COLUMNS or fields[0] != BRONZE_VERSION:
-                _check_shape(fields)
             key = (fields[1], fields[2], fields[3], fields[4], fields[8])
             text = self._static.get(key) or self._static.miss(key)
             value, change, volume = _numbers(fields[5], fields[6], fields[7])
@@ -176,11 +117,14 @@ class Validator:
             times = self._times.get(pair) or self._times.miss(pair)
             rates = (text.currency, fields[11], fields[12])
             fx = self._fx.get(rates) or self._fx.miss(rates)
-        except _Invalid as invalid:
+        except Invalid as invalid:
             return invalid.rejection
         usd = value / fx.per_usd
+        cad = usd * fx.usd_cad
+        if not (_MIN_MONEY < usd < math.inf and _MIN_MONEY < cad < math.inf):
+            return _converted_out_of_range(usd, cad)
         line = (  # the SilverRow columns in order; numbers never need escaping
-            f'{text.head},"{value!r}","{fmt_money(usd)}","{fmt_money(usd * fx.usd_cad)}",'
+            f'{text.head},"{value!r}","{fmt_money(usd)}","{fmt_money(cad)}",'
             f'"{fx.usd_cad_text}","{change}","{volume}",{text.state},{times.tail}\n'
         )
         return _new_tuple(Judged, (line, text.symbol, times.trade_epoch, times.dt))
@@ -195,29 +139,46 @@ class Validator:
     def _check_times(self, texts: tuple[str, str]) -> _Times:
         trade, fetched = _epoch(texts[0], "trade_time"), _epoch(texts[1], "fetched_at")
         if trade > fetched + self._skew:
-            raise _Invalid(
+            raise Invalid(
                 Reason.TRADE_TIME_IN_FUTURE, f"trade_time {trade - fetched} s after fetched_at"
             )
         trade_iso = iso_utc(trade)
+        if not EARLIEST_VISIBLE_EPOCH <= trade <= self._latest:
+            raise Invalid(Reason.TRADE_TIME_OUT_OF_RANGE, _outside_projection(trade_iso))
         return _Times(
             trade, trade_iso[:10], format_fields((trade_iso, iso_utc(fetched), self._source_key))
         )
 
 
-def _check_shape(fields: list[str]) -> None:
-    if not fields or fields == [""]:
-        raise _Invalid(Reason.WRONG_COLUMN_COUNT, "blank line")
-    if fields[0] != BRONZE_VERSION:
-        raise _Invalid(Reason.UNKNOWN_VERSION, f"version {fields[0][:20]!r}")
-    raise _Invalid(Reason.WRONG_COLUMN_COUNT, f"{len(fields)} columns, expected {_COLUMNS}")
+def _converted_out_of_range(usd: float, cad: float) -> Rejection:
+    """A huge price or a tiny rate: the conversion overflowed or would round to zero."""
+    detail = f"price_usd {usd!r}, price_cad {cad!r}: must be finite and above 5e-07"
+    return Rejection(Reason.CONVERTED_PRICE_OUT_OF_RANGE, detail)
+
+
+def _outside_projection(trade_iso: str) -> str:
+    return (
+        f"trade_time {trade_iso} outside the dates Athena reads "
+        f"({PROJECTION_START.isoformat()} to now)"
+    )
+
+
+@lru_cache(maxsize=1_024)
+def _bad_shape(count: int, version: str) -> Rejection:
+    """Why a line of the wrong shape is rejected; cached, as an object of garbage repeats it."""
+    if count == 0 or (count == 1 and not version):
+        return Rejection(Reason.WRONG_COLUMN_COUNT, "blank line")
+    if version != BRONZE_VERSION:
+        return Rejection(Reason.UNKNOWN_VERSION, f"version {version!r}")
+    return Rejection(Reason.WRONG_COLUMN_COUNT, f"{count} columns, expected {_COLUMNS}")
 
 
 def _static(texts: tuple[str, str, str, str, str]) -> _Static:
     symbol, name, exchange, currency, state = texts
     if not _SYMBOL.fullmatch(symbol.strip()):
-        raise _Invalid(Reason.BAD_SYMBOL, f"symbol {symbol[:40]!r}")
+        raise Invalid(Reason.BAD_SYMBOL, f"symbol {symbol[:40]!r}")
     if not _CURRENCY.fullmatch(currency):
-        raise _Invalid(Reason.BAD_CURRENCY, f"currency {currency[:20]!r}")
+        raise Invalid(Reason.BAD_CURRENCY, f"currency {currency[:20]!r}")
     return _Static(
         symbol.strip(),
         currency,
@@ -230,16 +191,16 @@ def _float(text: str, reason: Reason, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise _Invalid(reason, f"{what} {text[:40]!r} is not a number") from None
+        raise Invalid(reason, f"{what} {text[:40]!r} is not a number") from None
     if not math.isfinite(value):
-        raise _Invalid(reason, f"{what} {text[:40]!r} is not finite")
+        raise Invalid(reason, f"{what} {text[:40]!r} is not finite")
     return value
 
 
 def _positive(text: str, what: str, reason: Reason = Reason.BAD_PRICE) -> float:
     value = _float(text, reason, what)
     if value <= 0.0:
-        raise _Invalid(reason, f"{what} {text[:40]!r} is not positive")
+        raise Invalid(reason, f"{what} {text[:40]!r} is not positive")
     return value
 
 
@@ -251,12 +212,12 @@ def _numbers(price: str, change: str, volume: str) -> tuple[float, str, str]:
         count = int(volume) if volume else 0
     except ValueError:
         value, pct, count = math.nan, 0.0, 0
-    if 0.0 < value < math.inf and -math.inf < pct < math.inf and count >= 0:
+    if 0.0 < value < math.inf and -math.inf < pct < math.inf and 0 <= count < _MAX_BIGINT:
         return value, repr(pct) if change else "", str(count) if volume else ""
     _positive(price, "price")
     _optional_float(change)
     _volume(volume)
-    raise _Invalid(Reason.BAD_PRICE, f"price {price[:40]!r}")  # not reached: one check failed
+    raise Invalid(Reason.BAD_PRICE, f"price {price[:40]!r}")  # not reached: one check failed
 
 
 def _optional_float(text: str) -> str:
@@ -269,9 +230,11 @@ def _volume(text: str) -> str:
     try:
         value = int(text)
     except ValueError:
-        raise _Invalid(Reason.BAD_VOLUME, f"volume {text[:40]!r} is not an integer") from None
+        raise Invalid(Reason.BAD_VOLUME, f"volume {text[:40]!r} is not an integer") from None
     if value < 0:
-        raise _Invalid(Reason.BAD_VOLUME, f"volume {value} is negative")
+        raise Invalid(Reason.BAD_VOLUME, f"volume {value} is negative")
+    if value >= _MAX_BIGINT:
+        raise Invalid(Reason.BAD_VOLUME, f"volume {text[:40]!r} does not fit a BIGINT")
     return str(value)
 
 
@@ -279,9 +242,9 @@ def _epoch(text: str, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise _Invalid(Reason.BAD_TIME, f"{what} {text[:40]!r} is not epoch seconds") from None
+        raise Invalid(Reason.BAD_TIME, f"{what} {text[:40]!r} is not epoch seconds") from None
     if not EARLIEST_TIME <= value < LATEST_TIME:
-        raise _Invalid(Reason.IMPLAUSIBLE_TIME, f"{what} {value} outside 2000..2100")
+        raise Invalid(Reason.IMPLAUSIBLE_TIME, f"{what} {value} outside 2000..2100")
     return value
 
 
@@ -289,9 +252,9 @@ def _rates(texts: tuple[str, str, str]) -> _Fx:
     """FX rates for one (currency, fx_rate, fx_usd_cad) triple; USD needs no fx_rate."""
     currency, per_usd, usd_cad = texts
     if not per_usd and currency != "USD":
-        raise _Invalid(Reason.MISSING_FX_RATE, f"no fx_rate for {currency}")
+        raise Invalid(Reason.MISSING_FX_RATE, f"no fx_rate for {currency}")
     if not usd_cad:
-        raise _Invalid(Reason.MISSING_FX_RATE, "no fx_usd_cad")
+        raise Invalid(Reason.MISSING_FX_RATE, "no fx_usd_cad")
     rate = _positive(per_usd, "fx_rate", Reason.BAD_FX_RATE) if per_usd else 1.0
     cad = _positive(usd_cad, "fx_usd_cad", Reason.BAD_FX_RATE)
     return _Fx(rate, cad, fmt_money(cad))

@@ -110,6 +110,14 @@ def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     replay.add_argument("--silver-bucket", default=os.environ.get("SILVER_BUCKET"))
 
 
+def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    redrive = commands.add_parser("redrive", help="hand the processor's failed events back to it")
+    where = redrive.add_mutually_exclusive_group()
+    where.add_argument("--queue-url", default=os.environ.get("PROCESSOR_DLQ_URL"))
+    where.add_argument("--lake", type=Path, help="redrive the lake's dead-letters/processor/")
+    redrive.add_argument("--function-name", help="default: the function each record names")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     # Typed as the base class so the _add_* helpers (and merged ones) keep their signature.
@@ -122,6 +130,7 @@ def parser() -> argparse.ArgumentParser:
     _add_replay(commands)
     _add_dashboard(commands)
     _add_athena(commands)
+    _add_redrive(commands)
     return top
 
 
@@ -175,12 +184,21 @@ def _replay(args: argparse.Namespace) -> int:
     )
 
 
+def _redrive(args: argparse.Namespace) -> int:
+    from infra.cli.redrive import redrive_command
+
+    return redrive_command(
+        queue_url=args.queue_url, lake=args.lake, function_name=args.function_name
+    )
+
+
 COMMANDS = {
     "run": _run,
     "query": _query,
     "replay": _replay,
     "dashboard": _dashboard,
     "athena": _athena,
+    "redrive": _redrive,
 }
 
 

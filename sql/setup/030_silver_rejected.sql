@@ -1,13 +1,16 @@
 -- silver_rejected: the processor's quarantined bronze lines, one per row, with the reason.
 --
 -- Same CSV dialect and projection as silver_quotes; dt is the bronze object's arrival
--- date. ${SILVER_BUCKET} is filled by `quotepipe athena apply`.
+-- date. raw_line holds at most the first 1 KiB of the line and raw_length its whole
+-- length in bytes; raw_length came last, so objects written before it read it as NULL.
+-- ${SILVER_BUCKET} is filled by `quotepipe athena apply`.
 CREATE EXTERNAL TABLE IF NOT EXISTS silver_rejected (
     reason STRING,
     detail STRING,
     raw_line STRING,
     source_key STRING,
-    line_number STRING
+    line_number STRING,
+    raw_length STRING
 )
 COMMENT 'quotepipe rejected bronze lines: reason, detail, the raw line and where it came from'
 PARTITIONED BY (dt STRING)

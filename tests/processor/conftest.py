@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from processor import handler
 from tests.processor.helpers import BRONZE_BUCKET, SILVER_BUCKET
 
 
@@ -37,3 +38,13 @@ def s3(aws_env: None) -> Iterator[Any]:
         client.create_bucket(Bucket=BRONZE_BUCKET)
         client.create_bucket(Bucket=SILVER_BUCKET)
         yield client
+
+
+@pytest.fixture
+def fresh_handler(s3: Any) -> Iterator[Any]:
+    """The handler module with its cached client and settings rebuilt inside moto."""
+    handler._s3.cache_clear()
+    handler._settings.cache_clear()
+    yield handler
+    handler._s3.cache_clear()
+    handler._settings.cache_clear()

@@ -17,6 +17,7 @@ BRONZE_KEY = (
 )
 TRADE = 1795703405  # 2026-11-26T14:30:05Z
 FETCH = TRADE + 40
+TRADE_2019 = 1556712000  # 2019-05-01T12:00:00Z: before the projection's first day
 
 QUOTE = BronzeQuote(
     symbol="TMUS",

@@ -7,32 +7,21 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from processor import handler
 from processor.errors import BronzeReadError
 from tests.processor.helpers import (
     BRONZE_KEY,
     TRADE,
+    TRADE_2019,
     line,
     put_bronze,
     s3_event,
     silver_objects,
 )
 from tests.support import lambda_context, load_event
-
-
-@pytest.fixture
-def fresh_handler(s3: Any) -> Iterator[Any]:
-    """The handler module with its cached client and settings rebuilt inside moto."""
-    handler._s3.cache_clear()
-    handler._settings.cache_clear()
-    yield handler
-    handler._s3.cache_clear()
-    handler._settings.cache_clear()
 
 
 def emitted(output: str) -> list[dict[str, Any]]:
@@ -59,6 +48,7 @@ def test_s3_event_processes_each_object_and_reports_counts(
         "rows_written": 2,
         "rows_rejected": 1,
         "duplicates": 1,
+        "blank_lines": 0,
     }
     docs = emitted(capsys.readouterr().out)
     metrics = [d for d in docs if "_aws" in d]
@@ -103,3 +93,42 @@ def test_importing_the_handler_needs_no_aws_settings() -> None:
         [sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True
     )
     assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr
+
+
+def test_a_trade_time_athena_cannot_see_is_rejected_and_counted(
+    fresh_handler: Any, s3: Any
+) -> None:
+    # GIVEN a bronze object with a good quote and one traded in 2019 (before the projection)
+    put_bronze(s3, BRONZE_KEY, line() + line(trade_time=TRADE_2019, fetched_at=TRADE_2019 + 40))
+    # WHEN the handler processes it
+    result = fresh_handler.lambda_handler(s3_event(BRONZE_KEY), lambda_context())
+    # THEN the 2019 line is a rejected row with its reason, in a partition Athena reads
+    assert (result["rows_written"], result["rows_rejected"]) == (1, 1)
+    objects = silver_objects(s3)
+    assert not [k for k in objects if "dt=2019" in k]
+    (rejected,) = [v for k, v in objects.items() if k.startswith("rejected/dt=2026-11-26/")]
+    assert b'"trade_time_out_of_range"' in rejected
+
+
+def test_overflowing_or_vanishing_conversions_are_rejected_not_written(
+    fresh_handler: Any, s3: Any
+) -> None:
+    # GIVEN a good quote, one whose CAD price overflows, one whose tiny rate overflows USD,
+    # and one whose huge rate makes the USD price round to 0.0
+    put_bronze(
+        s3,
+        BRONZE_KEY,
+        line()
+        + line(symbol="HUGE", price=1.5e308)
+        + line(symbol="TINY", currency="EUR", fx_rate=1e-300, price=1e10)
+        + line(symbol="ZERO", currency="JPY", fx_rate=1e12, price=0.5),
+    )
+    # WHEN the handler processes it
+    result = fresh_handler.lambda_handler(s3_event(BRONZE_KEY), lambda_context())
+    # THEN only the good quote reaches silver; the others are rejected with the reason
+    assert (result["rows_written"], result["rows_rejected"]) == (1, 3)
+    objects = silver_objects(s3)
+    (silver,) = [v for k, v in objects.items() if k.startswith("quotes/")]
+    assert b"inf" not in silver and b'"0.0"' not in silver
+    (rejected,) = [v for k, v in objects.items() if k.startswith("rejected/")]
+    assert rejected.count(b'"converted_price_out_of_range"') == 3

@@ -95,6 +95,39 @@ def test_rejected_rows_keep_the_raw_line_reason_and_lineage(s3: Any) -> None:
     assert rows[0][2] == line(symbol="bad sym").rstrip("\n")
     assert rows[1][2] == " oops"
     assert [(r[3], r[4]) for r in rows] == [(BRONZE_KEY, "2"), (BRONZE_KEY, "3")]
+    assert [r[5] for r in rows] == [str(len(rows[0][2])), "5"]
+
+
+def test_blank_lines_are_counted_not_written(s3: Any) -> None:
+    # GIVEN blank lines (LF and CRLF) before, between and after two good lines
+    put_bronze(s3, BRONZE_KEY, "\n\n" + line() + "\r\n\n" + line(symbol="AAPL") + "\n")
+    report = run(s3)
+    # THEN they balance the report as blank lines and no rejected object is written
+    assert (report.lines_in, report.rows_written, report.blank_lines) == (7, 2, 5)
+    assert (report.rows_rejected, report.rejected_keys, report.balanced) == (0, (), True)
+
+
+def test_a_rejected_row_keeps_the_first_kib_and_the_length(s3: Any) -> None:
+    # GIVEN a bad line of 30,000 two-byte characters (60 KB) and a 100 KB line
+    put_bronze(s3, BRONZE_KEY, "1," + "é" * 30_000 + "\n" + "x" * 100_000 + "\n")
+    report = run(s3)
+    (key,) = report.rejected_keys
+    rows = read_table(silver_objects(s3)[key].decode(), len(REJECTED_COLUMNS))
+    # THEN each row holds at most 1 KiB of its line, cut on a character, and the line's length
+    assert [r[0] for r in rows] == ["wrong_column_count", "line_too_long"]
+    assert rows[0][2] == "1," + "é" * 511 and rows[0][5] == "60002"
+    assert rows[1][2] == "x" * 1024 and rows[1][5] == "100000"
+    assert report.reasons == {"line_too_long": 1, "wrong_column_count": 1}
+
+
+def test_past_the_limit_rejected_lines_are_counted_not_written(s3: Any) -> None:
+    put_bronze(s3, BRONZE_KEY, "bad\n" * 25 + line())
+    report = run(s3, settings=Settings(silver_bucket=SILVER_BUCKET, max_rejected_rows=10))
+    (key,) = report.rejected_keys
+    assert len(read_table(silver_objects(s3)[key].decode(), len(REJECTED_COLUMNS))) == 10
+    assert (report.rows_rejected, report.rejected_not_written, report.rows_written) == (25, 15, 1)
+    assert report.reasons == {"unknown_version": 25}
+    assert report.balanced
 
 
 def test_undecodable_bytes_are_rejected_not_fatal(s3: Any) -> None:
@@ -187,10 +220,12 @@ def test_an_empty_object_writes_nothing(s3: Any) -> None:
 def test_block_boundaries_change_no_byte_or_line_number(
     s3: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # GIVEN a mixed object with an undecodable line, CRLF ends and no final newline
-    body = (MIXED + "1,TMUS,\xff\n").encode().replace(b"\xc3\xbf", b"\xff") + (
-        line(symbol="CR").replace("\n", "\r\n") + line(symbol="LAST").rstrip("\n")
-    ).encode()
+    # GIVEN a mixed object with an undecodable line, CRLF ends, blank and too-long lines
+    # and no final newline
+    body = (MIXED + "\n1,TMUS,\xff\n\n").encode().replace(b"\xc3\xbf", b"\xff") + (
+        "z" * 70_000 + "\n" + line(symbol="CR").replace("\n", "\r\n") + "\r\n"
+        + line(symbol="LAST").rstrip("\n")
+    ).encode()  # fmt: skip
     put_bronze(s3, BRONZE_KEY, body)
     whole = run(s3)
     expected = silver_objects(s3)
@@ -201,4 +236,5 @@ def test_block_boundaries_change_no_byte_or_line_number(
     assert silver_objects(s3) == expected
     assert blocked == whole
     assert blocked.balanced
-    assert blocked.reasons["not_utf8"] == 1
+    assert blocked.reasons["not_utf8"] == blocked.reasons["line_too_long"] == 1
+    assert blocked.blank_lines == 3

@@ -40,6 +40,8 @@ def test_environment_beats_defaults_and_arguments_beat_environment() -> None:
         {"SILVER_BUCKET": "s", "UPLOAD_PART_SIZE_MB": "4"},
         {"SILVER_BUCKET": "s", "MAX_FUTURE_SKEW_SECONDS": "soon"},
         {"SILVER_BUCKET": "s", "MAX_FUTURE_SKEW_SECONDS": "-1"},
+        {"SILVER_BUCKET": "s", "MAX_REJECTED_ROWS": "-1"},
+        {"SILVER_BUCKET": "s", "MAX_REJECTED_ROWS": "lots"},
     ],
 )
 def test_bad_settings_are_settings_errors(env: dict[str, str]) -> None:

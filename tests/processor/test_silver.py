@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from firehose.codec import encode_line
-from processor.process import LineSplitter
+from processor.lines import LineSplitter
 from processor.silver import (
     CONTROL_CHARS,
     SILVER_COLUMNS,

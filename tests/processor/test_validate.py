@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firehose.codec import decode_line
-from processor.process import LineSplitter
+from processor.lines import Blank, LineSplitter, Undecodable
+from processor.partitions import EARLIEST_VISIBLE_EPOCH
 from processor.silver import SilverRow, clean_name, clean_text, format_line
 from processor.validate import Accepted, Judged, Reason, Rejection, Validator, fmt_money
-from tests.processor.helpers import BRONZE_KEY, FETCH, TRADE, fields_of, line
+from tests.processor.helpers import BRONZE_KEY, FETCH, TRADE, TRADE_2019, fields_of, line
 
 
 def check(fields: list[str], skew: int = 300) -> Accepted | Rejection:
@@ -100,10 +101,27 @@ def test_price_text_is_normalised() -> None:
         (fields_of(trade_time="1795703405000"), Reason.IMPLAUSIBLE_TIME),
         (fields_of(trade_time="0"), Reason.IMPLAUSIBLE_TIME),
         (fields_of(trade_time=str(FETCH + 301)), Reason.TRADE_TIME_IN_FUTURE),
+        (
+            fields_of(trade_time=str(TRADE_2019), fetched_at=str(TRADE_2019 + 40)),
+            Reason.TRADE_TIME_OUT_OF_RANGE,
+        ),
+        (fields_of(trade_time=str(EARLIEST_VISIBLE_EPOCH - 1)), Reason.TRADE_TIME_OUT_OF_RANGE),
         (fields_of(currency="GBP", fx_rate=""), Reason.MISSING_FX_RATE),
         (fields_of(fx_usd_cad=""), Reason.MISSING_FX_RATE),
         (fields_of(currency="EUR", fx_rate="0"), Reason.BAD_FX_RATE),
         (fields_of(fx_usd_cad="nan"), Reason.BAD_FX_RATE),
+        (fields_of(price="1.5e308"), Reason.CONVERTED_PRICE_OUT_OF_RANGE),
+        (
+            fields_of(currency="EUR", fx_rate="1e-300", price="1e10"),
+            Reason.CONVERTED_PRICE_OUT_OF_RANGE,
+        ),
+        (
+            fields_of(currency="JPY", fx_rate="1e12", price="0.5"),
+            Reason.CONVERTED_PRICE_OUT_OF_RANGE,
+        ),
+        (fields_of(fx_usd_cad="1e-9"), Reason.CONVERTED_PRICE_OUT_OF_RANGE),
+        (fields_of(volume=str(2**63)), Reason.BAD_VOLUME),
+        (fields_of(volume="9" * 5000), Reason.BAD_VOLUME),
     ],
 )
 def test_bad_lines_are_rejected_with_their_reason(fields: list[str], reason: Reason) -> None:
@@ -116,6 +134,33 @@ def test_bad_lines_are_rejected_with_their_reason(fields: list[str], reason: Rea
 def test_trade_time_within_skew_is_accepted() -> None:
     assert isinstance(check(fields_of(trade_time=str(FETCH + 300))), Accepted)
     assert isinstance(check(fields_of(trade_time=str(FETCH + 60)), skew=30), Rejection)
+
+
+def test_the_first_projected_second_is_accepted() -> None:
+    first = str(EARLIEST_VISIBLE_EPOCH)
+    assert isinstance(check(fields_of(trade_time=first, fetched_at=first)), Accepted)
+
+
+def test_a_trade_after_now_is_out_of_range_even_when_fetched_later() -> None:
+    # GIVEN a clock at TRADE and a line fetched (by its own account) an hour later
+    validator = Validator(BRONZE_KEY, max_future_skew_s=300, now=TRADE)
+    later = fields_of(trade_time=str(TRADE + 301), fetched_at=str(TRADE + 3_600))
+    # THEN a trade more than the skew after now is one Athena's projection cannot show yet
+    result = validator.check(later)
+    assert isinstance(result, Rejection)
+    assert result.reason == Reason.TRADE_TIME_OUT_OF_RANGE
+    assert isinstance(validator.check(fields_of(trade_time=str(TRADE + 300))), Accepted)
+
+
+def test_converted_prices_are_finite_and_do_not_round_to_zero() -> None:
+    # GIVEN amounts just either side of half a millionth, the smallest that prints non-zero
+    kept = check(fields_of(price="5.1e-7"))
+    lost = check(fields_of(price="5e-7"))
+    assert isinstance(kept, Accepted)
+    assert kept.row.price_usd == "1e-06"
+    assert isinstance(lost, Rejection)
+    assert lost.reason == Reason.CONVERTED_PRICE_OUT_OF_RANGE
+    assert "inf" in str(check(fields_of(price="1.5e308")))
 
 
 def test_a_rejection_is_remembered_for_repeated_texts() -> None:
@@ -189,3 +234,21 @@ def test_the_hot_path_line_is_the_row_format_line_writes(
     )  # fmt: skip
     assert result.row.price == repr(price)
     assert result.row.price_usd == fmt_money(price)
+
+
+@pytest.mark.parametrize(
+    "bad", [b"1,\xff,x", b"\xc3\x28", b"ok \xed\xa0\x80 surrogate", b"\xe2\x82\r"]
+)
+def test_a_block_with_bad_bytes_rejects_only_those_lines_at_the_same_byte(bad: bytes) -> None:
+    # GIVEN a block of good lines around one line that is not UTF-8
+    splitter = LineSplitter()
+    block = line().encode() + b"\n" + bad + b"\n" + "é,ok\n".encode()
+    # WHEN it is split into runs
+    runs = list(splitter.runs(block))
+    # THEN the bad line comes alone, as its bytes, rejected as split() rejects it alone
+    assert runs[0] == [line().rstrip("\n")]
+    assert isinstance(runs[1], Blank) and runs[1].lines == 1
+    alone = splitter.split(bad)
+    assert isinstance(alone, Rejection)
+    assert runs[2] == Undecodable(bad, alone)
+    assert runs[3] == ["é,ok"]
