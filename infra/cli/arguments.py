@@ -14,6 +14,11 @@ from urllib.parse import urlsplit
 
 # A symbols file is a short text list; a bigger file is almost surely the wrong file.
 MAX_SYMBOLS_FILE_BYTES = 10 * 1024 * 1024
+# `probe` sends its symbols in one v7 call; Yahoo's clients send at most 100 per call.
+MAX_PROBE_SYMBOLS = 100
+# A CA bundle is a few hundred KB of PEM at most (certifi's is about 300 KB).
+MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024
+_PEM_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -82,4 +87,31 @@ def lake_to_write(text: str) -> Path:
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"lake {text} is a file, not a folder")
+    return path
+
+
+def probe_symbols(text: str) -> tuple[str, ...]:
+    """A comma list of 1 to 100 valid symbols, in Yahoo's spelling."""
+    from producer.symbols import normalise_symbols
+
+    found = normalise_symbols(text.split(","))
+    if found.bad:
+        raise argparse.ArgumentTypeError(f"{found.bad[0][0].strip()!r} is not a symbol")
+    if not found.symbols:
+        raise argparse.ArgumentTypeError("names no symbol")
+    if len(found.symbols) > MAX_PROBE_SYMBOLS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_PROBE_SYMBOLS} symbols (one v7 call)")
+    return found.symbols
+
+
+def ca_bundle(text: str) -> Path:
+    """A readable PEM file holding at least one certificate."""
+    path = Path(text)
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_CA_BUNDLE_BYTES + 1)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from exc
+    if len(data) > MAX_CA_BUNDLE_BYTES or _PEM_CERTIFICATE not in data:
+        raise argparse.ArgumentTypeError(f"{text} is not a PEM file of CA certificates")
     return path

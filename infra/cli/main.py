@@ -118,6 +118,31 @@ def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     redrive.add_argument("--function-name", help="default: the function each record names")
 
 
+def _add_probe(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from infra.cli.arguments import ca_bundle, probe_symbols
+
+    probe = commands.add_parser("probe", help="try Yahoo from this machine through each transport")
+    probe.add_argument(
+        "--symbols",
+        type=probe_symbols,
+        default=("AAPL", "MSFT", "SHOP.TO"),
+        help="comma-separated, at most 100 (default AAPL,MSFT,SHOP.TO)",
+    )
+    probe.add_argument("--yahoo-url", type=http_url, help="probe this URL instead of Yahoo")
+    probe.add_argument("--transport", choices=("aiohttp", "curl_cffi", "all"), default="all")
+    probe.add_argument("--ca-bundle", type=ca_bundle, help="PEM file of CAs to trust (HTTPS)")
+
+
+def _add_resend(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    resend = commands.add_parser(
+        "resend-dead-letters", help="send the producer's dead letters back to the stream"
+    )
+    resend.add_argument("--from", dest="start", type=date.fromisoformat)
+    resend.add_argument("--to", dest="end", type=date.fromisoformat)
+    resend.add_argument("--bronze-bucket", default=os.environ.get("BRONZE_BUCKET"))
+    resend.add_argument("--stream", default=os.environ.get("DELIVERY_STREAM_NAME"))
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     # Typed as the base class so the _add_* helpers (and merged ones) keep their signature.
@@ -131,6 +156,8 @@ def parser() -> argparse.ArgumentParser:
     _add_dashboard(commands)
     _add_athena(commands)
     _add_redrive(commands)
+    _add_probe(commands)
+    _add_resend(commands)
     return top
 
 
@@ -192,6 +219,26 @@ def _redrive(args: argparse.Namespace) -> int:
     )
 
 
+def _probe(args: argparse.Namespace) -> int:
+    from infra.cli.probe import TRANSPORTS, probe_command
+
+    transports = TRANSPORTS if args.transport == "all" else (args.transport,)
+    return probe_command(
+        symbols=args.symbols,
+        yahoo_url=args.yahoo_url,
+        transports=transports,
+        ca_bundle=args.ca_bundle,
+    )
+
+
+def _resend(args: argparse.Namespace) -> int:
+    from infra.cli.resend import resend_command
+
+    return resend_command(
+        bucket=args.bronze_bucket, stream=args.stream, start=args.start, end=args.end
+    )
+
+
 COMMANDS = {
     "run": _run,
     "query": _query,
@@ -199,6 +246,8 @@ COMMANDS = {
     "dashboard": _dashboard,
     "athena": _athena,
     "redrive": _redrive,
+    "probe": _probe,
+    "resend-dead-letters": _resend,
 }
 
 

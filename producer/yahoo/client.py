@@ -140,19 +140,39 @@ class YahooClient:
             if found is not None and key in wanted:
                 result.add(key, found)
 
+    async def quote_batch(self, batch: Sequence[str]) -> FetchResult:
+        """One v7 call and no chart fallback (``quotepipe probe`` tries each endpoint alone).
+
+        Raises ``FetchError`` when the call fails after its retries.
+        """
+        result = FetchResult()
+        self._match(batch, await self._quote_items(batch), result)
+        return result
+
+    async def chart_quote(self, symbol: str) -> YahooQuote | None:
+        """One ``/v8/finance/chart`` call: the quote, or None when Yahoo has none (404).
+
+        Raises ``FetchError`` when no usable answer came and ``MalformedQuoteError``
+        (logged) for an answer that cannot become a quote.
+        """
+        url = yahoo_url(self.http.settings, CHART_PATH + quote(symbol, safe=""))
+        answer, payload = await self.http.get_json(
+            url, {"range": "1d", "interval": "1d"}, accept=_CHART_ACCEPT
+        )
+        try:
+            return quote_from_chart(payload) if answer.status == 200 else None
+        except MalformedQuoteError as exc:
+            self._malformed(exc, payload)
+            raise
+
     async def _chart(self, symbol: str, result: FetchResult) -> None:
         """Ask the chart endpoint for one symbol; record the reason when it has nothing."""
-        url = yahoo_url(self.http.settings, CHART_PATH + quote(symbol, safe=""))
         try:
-            answer, payload = await self.http.get_json(
-                url, {"range": "1d", "interval": "1d"}, accept=_CHART_ACCEPT
-            )
-            found = quote_from_chart(payload) if answer.status == 200 else None
+            found = await self.chart_quote(symbol)
         except FetchError as exc:
             result.failures[symbol] = exc.kind
             return
-        except MalformedQuoteError as exc:
-            self._malformed(exc, payload)
+        except MalformedQuoteError:
             result.failures[symbol] = "malformed"
             return
         if found is None:

@@ -79,10 +79,10 @@ class CrumbAuth:
         """A fresh cookie, then its crumb."""
         self.http.backend.clear_cookies()
         await self.http.get(self.http.settings.yahoo_cookie_url)
-        return await self._fetch_crumb()
+        return await self.fetch_crumb()
 
-    async def _fetch_crumb(self) -> str:
-        """Read the crumb, refusing anything that is not a short plain token."""
+    async def fetch_crumb(self) -> str:
+        """Read the crumb for the cookie held now, refusing anything but a short plain token."""
         answer = await self.http.get(yahoo_url(self.http.settings, CRUMB_PATH))
         if answer.status != 200:
             raise self.http.failure(
