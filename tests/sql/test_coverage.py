@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from infra.local.athena.engine import LocalAthena
+from infra.sqlfiles.catalog import SQL_DIR, SqlFile
 from producer.sessions import CALENDARS, TABLE_PATH, default_table
 from tests.sql.coverage_lake import GAP_MINUTES, write_coverage_lake
 
@@ -155,3 +156,20 @@ def test_exchange_calendars_is_the_producers_mapping(athena: LocalAthena) -> Non
     result = athena.query("SELECT exchange, calendar FROM exchange_calendars")
     assert dict(result.rows) == CALENDARS
     assert len(result.rows) == len(CALENDARS)
+
+
+def test_dashboard_worst_symbols_first(athena: LocalAthena) -> None:
+    path = SQL_DIR / "dashboards" / "coverage_worst.sql"
+    file = SqlFile(path, path.read_text(encoding="utf-8"))
+    result = athena.query_file(file, ["'2026-11-24'", "'2026-11-28'"])
+    rows = [(*row[:6], round(row[6], 4)) for row in result.rows]
+    assert rows == [
+        ("BTC-USD", "CCC", 1, 0, 1440, 11, round(11 / 1440, 4)),
+        ("SHOP.TO", "TOR", 2, 1, 780, 60, round(60 / 780, 4)),
+        ("MISSED", "NMS", 3, 1, 990, 391, round(391 / 990, 4)),
+        ("GAPPY", "NYQ", 2, 1, 600, 390 - GAP_MINUTES, round(373 / 600, 4)),
+        ("FULL", "NMS", 2, 1, 600, 390, 0.65),
+        ("EARLY", "NGM", 1, 0, 210, 210, 1.0),
+    ]
+    one_day = athena.query_file(file, ["'2026-11-25'", "'2026-11-25'"])
+    assert [row[0] for row in one_day.rows] == ["MISSED", "GAPPY", "FULL"]
