@@ -3,7 +3,9 @@
 Each statement is started in the configured workgroup (and result location, unless the
 workgroup enforces its own), in the database ``sql/setup`` creates, then polled with
 GetQueryExecution until it ends. The first statement that does not succeed stops the
-run with its file, its text and Athena's error message (``ApplyError``).
+run with its file, its text and Athena's error message (``ApplyError``). Before any
+statement, the packaged reference objects the tables read (``producer/sessions.csv``
+for ``sessions``) are uploaded to their buckets (``infra.sqlfiles.reference``).
 Settings: ``--workgroup`` / ``ATHENA_WORKGROUP`` (default ``primary``),
 ``--output-location`` / ``ATHENA_OUTPUT_LOCATION`` (``s3://bucket/prefix/``),
 ``--silver-bucket`` / ``SILVER_BUCKET`` (fills ``${SILVER_BUCKET}`` in sql/setup).
@@ -23,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.sqlfiles.catalog import SQL_DIR, SqlFile, fill_placeholders, load_apply_order
 from infra.sqlfiles.errors import AthenaError
+from infra.sqlfiles.reference import REFERENCE_OBJECTS, ReferenceObject
 
 ENDED = {"SUCCEEDED", "FAILED", "CANCELLED"}
 _CREATE_DATABASE = re.compile(
@@ -129,6 +132,45 @@ def apply_sql(
     return applied
 
 
+def _target(ref: ReferenceObject, settings: ApplySettings) -> tuple[str, str]:
+    """(bucket, key) of a reference object; a missing bucket stops the run."""
+    try:
+        return ref.bucket(settings.placeholders), ref.key
+    except KeyError as exc:
+        raise ApplyError(f"no value for placeholder {ref.placeholder} ({ref.url})") from exc
+
+
+def upload_references(
+    s3: Any, settings: ApplySettings, refs: tuple[ReferenceObject, ...] = REFERENCE_OBJECTS
+) -> list[str]:
+    """Put each reference object's packaged bytes at its URL; the ``s3://`` URLs written.
+
+    Re-uploading the same bytes is harmless, so every apply refreshes them: a new
+    release's session table reaches Athena with the views that read it.
+    """
+    targets = [(ref, *_target(ref, settings)) for ref in refs]  # all, before any call
+    written = []
+    for ref, bucket, key in targets:
+        try:
+            s3.put_object(
+                Bucket=bucket, Key=key, Body=ref.path.read_bytes(), ContentType="text/csv"
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise ApplyError(f"uploading {ref.path.name} to s3://{bucket}/{key}: {exc}") from exc
+        written.append(f"s3://{bucket}/{key}")
+    return written
+
+
+def _dry_run(files: list[SqlFile], settings: ApplySettings) -> None:
+    """Print what apply would upload and run, in order."""
+    for ref in REFERENCE_OBJECTS:
+        bucket, key = _target(ref, settings)
+        size = ref.path.stat().st_size
+        print(f"-- would upload {ref.path.name} ({size} bytes) to s3://{bucket}/{key}\n")
+    for file in files:
+        print(f"-- {file.name}\n{fill_placeholders(file, settings.placeholders)};\n")
+
+
 def apply_command(
     *,
     workgroup: str,
@@ -136,9 +178,10 @@ def apply_command(
     silver_bucket: str | None,
     sql_dir: Path = SQL_DIR,
     client: Any = None,
+    s3: Any = None,
     dry_run: bool = False,
 ) -> int:
-    """``quotepipe athena apply``: print each statement applied; exit 1 on the first failure."""
+    """``quotepipe athena apply``: upload, then apply and print each statement; exit 1 on error."""
     settings = ApplySettings(
         workgroup=workgroup,
         output_location=output_location,
@@ -147,14 +190,15 @@ def apply_command(
     files = load_apply_order(sql_dir)
     try:
         if dry_run:
-            for file in files:
-                print(f"-- {file.name}\n{fill_placeholders(file, settings.placeholders)};\n")
+            _dry_run(files, settings)
             return 0
-        if client is None:
-            import boto3
+        for file in files:
+            _filled(file, settings)  # a missing placeholder stops the run before any upload
+        import boto3
 
-            client = boto3.client("athena")
-        for done in apply_sql(client, settings, files):
+        for url in upload_references(s3 or boto3.client("s3"), settings):
+            print(f"uploaded {url}")
+        for done in apply_sql(client or boto3.client("athena"), settings, files):
             print(f"applied {done.file} ({done.query_execution_id})")
     except AthenaError as exc:
         print(f"quotepipe athena apply: {exc}", file=sys.stderr)

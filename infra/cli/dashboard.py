@@ -2,8 +2,9 @@
 
 The file is self-contained (inline CSS and SVG, no script, no network) so it opens
 anywhere. Panels: latest prices, a 5-minute OHLC chart per symbol, top movers, daily
-summary (30 days), freshness and pipeline health, each for the newest UTC day (dt) in
-the lake. Every panel carries ``data-rows`` so a test can check it rendered data.
+summary (30 days), freshness, pipeline health and the worst coverage of the last 7 days,
+each for the newest UTC day (dt) in the lake. Every panel carries ``data-rows`` so a
+test can check it rendered data.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from infra.sqlfiles.catalog import load_section
 
 CHART_W, CHART_H, PAD = 360, 140, 8
 STALE_SECONDS = 15 * 60
+COVERAGE_TARGET = 0.99  # the share of session minutes below which a row is marked
+COVERAGE_DAYS = 7
 NULL_HTML = "&ndash;"
 CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#f6f7f9}
@@ -27,7 +30,7 @@ h1{margin:0 0 4px}section.panel{background:#fff;border-radius:8px;padding:12px 1
 margin:16px 0;box-shadow:0 1px 3px #0002}table{border-collapse:collapse;width:100%}
 th,td{padding:4px 8px;border-bottom:1px solid #e3e6ea;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.up{color:#147a3d}.down{color:#b3261e}
-.stale{background:#fdecea}.charts{display:flex;flex-wrap:wrap;gap:12px}
+.stale,.gap{background:#fdecea}.charts{display:flex;flex-wrap:wrap;gap:12px}
 figure{margin:0;border:1px solid #e3e6ea;border-radius:6px;padding:6px}
 figcaption{font-weight:600}.scroll{overflow-x:auto}.empty{color:#777;font-style:italic}.meta{color:#555}
 """
@@ -61,6 +64,7 @@ def parameters(day: str, as_of: datetime) -> dict[str, list[str]]:
         "daily_30d": [sql_string(_shift(day, -29)), sql_string(day)],
         "freshness": [moment, sql_string(_shift(day, -1))],
         "pipeline_health": [sql_string(_shift(day, -1)), sql_string(day)],
+        "coverage_worst": [sql_string(_shift(day, 1 - COVERAGE_DAYS)), sql_string(day)],
     }
 
 
@@ -106,6 +110,8 @@ def _cell(column: str, value: Any) -> str:
         return f"<td>{value:%Y-%m-%d %H:%M:%S}</td>"
     if column.endswith("_seconds") and isinstance(value, int):
         return f'<td class="num" title="{value} s">{duration(value)}</td>'
+    if column == "coverage" and isinstance(value, float):
+        return f'<td class="num" title="{value}">{value:.2%}</td>'
     if isinstance(value, float | int) and not isinstance(value, bool):
         return f'<td class="num">{number(value)}</td>'
     return f"<td>{escape(str(value)) if value is not None else NULL_HTML}</td>"
@@ -207,6 +213,22 @@ def _stale_class(row: dict[str, Any]) -> str:
     return "stale" if (row.get("fetch_age_seconds") or 0) > STALE_SECONDS else ""
 
 
+def _gap_class(row: dict[str, Any]) -> str:
+    coverage = row.get("coverage")
+    return "gap" if coverage is not None and coverage < COVERAGE_TARGET else ""
+
+
+def coverage_panel(data: DashboardData) -> str:
+    """The symbols with the worst share of session minutes covered, worst first."""
+    result, first = data.results["coverage_worst"], _shift(data.day, 1 - COVERAGE_DAYS)
+    note = (
+        f"UTC days {first} to {data.day}: session minutes with at least one quote; "
+        f"rows under {COVERAGE_TARGET:.0%} marked"
+    )
+    title = f"Coverage — worst symbols of the last {COVERAGE_DAYS} days"
+    return panel("coverage", title, len(result.rows), table(result, _gap_class), note)
+
+
 def render(data: DashboardData) -> str:
     """The whole page."""
     r = data.results
@@ -221,6 +243,7 @@ def render(data: DashboardData) -> str:
               table(r["freshness"], _stale_class), f"ages at {data.as_of:%Y-%m-%d %H:%M:%S} UTC"),
         panel("health", "Pipeline health (per hour of bronze arrival)",
               len(r["pipeline_health"].rows), table(r["pipeline_health"])),
+        coverage_panel(data),
     ]  # fmt: skip
     title = f"quotepipe dashboard — {data.day}"
     return (

@@ -1,4 +1,5 @@
-"""The files of ``sql/`` (setup, views, dashboards) and the errors of running them."""
+"""The files of ``sql/`` (setup, views, dashboards), the errors of running them, and the
+packaged reference objects their tables read."""
 
 from infra.sqlfiles.catalog import (
     SQL_DIR,
@@ -9,11 +10,14 @@ from infra.sqlfiles.catalog import (
     placeholders,
 )
 from infra.sqlfiles.errors import AthenaError, ParameterError, SqlError, UnsupportedSqlError
+from infra.sqlfiles.reference import REFERENCE_OBJECTS, ReferenceObject
 
 __all__ = [
+    "REFERENCE_OBJECTS",
     "SQL_DIR",
     "AthenaError",
     "ParameterError",
+    "ReferenceObject",
     "SqlError",
     "SqlFile",
     "UnsupportedSqlError",

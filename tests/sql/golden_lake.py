@@ -43,9 +43,10 @@ def quote(
     cad: str = "",
     fx: str = "1.4",
     change: str = "0.5",
+    exchange: str = "NMS",
 ) -> list[str]:
     """One silver row in contract order."""
-    return [symbol, name or f"{symbol} Inc.", "NMS", currency, price, usd, cad, fx, change,
+    return [symbol, name or f"{symbol} Inc.", exchange, currency, price, usd, cad, fx, change,
             "1000", "REGULAR", trade_time, fetched, key]  # fmt: skip
 
 

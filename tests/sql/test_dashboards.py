@@ -101,7 +101,19 @@ def test_pipeline_health_restricts_dt(athena: LocalAthena) -> None:
     assert [row[0] for row in result.rows] == [ts("2026-11-26 00:00:00"), ts("2026-11-26 14:00:00")]
 
 
+def test_coverage_worst(athena: LocalAthena) -> None:
+    # Every golden quote is NMS: the week to 2026-11-26 (Thanksgiving) holds one session
+    # day of AAPL (11-25), whose quotes all came after the close. The rest of the
+    # symbols start on the holiday. tests/sql/test_coverage.py has the full case.
+    result = run(athena, "coverage_worst", "'2026-11-20'", "'2026-11-26'")
+    assert result.columns == (
+        *("symbol", "exchange", "session_days", "missed_days"),
+        *("expected_minutes", "covered_minutes", "coverage"),
+    )
+    assert result.rows == [("AAPL", "NMS", 1, 1, 390, 0, 0.0)]
+
+
 def test_every_dashboard_has_a_golden_test() -> None:
     tested = {"latest_prices", "intraday_ohlc", "top_movers", "daily_30d", "freshness"}
-    tested.add("pipeline_health")
+    tested |= {"pipeline_health", "coverage_worst"}
     assert {f.path.stem for f in load_section("dashboards")} == tested

@@ -7,10 +7,12 @@ import sqlglot
 from sqlglot import exp
 
 from infra.sqlfiles.catalog import SqlFile, load_apply_order, load_section, placeholders
+from infra.sqlfiles.reference import REFERENCE_OBJECTS
+from producer.sessions import TABLE_PATH
 
 ALL_FILES = [f for s in ("setup", "views", "dashboards") for f in load_section(s)]
 LAKE_TABLES = {"silver_quotes", "silver_rejected", "quotes", "latest_quotes", "ohlc_5m"}
-LAKE_TABLES.add("daily_summary")
+LAKE_TABLES |= {"daily_summary", "coverage"}
 
 
 def parse(file: SqlFile) -> exp.Expr:
@@ -30,8 +32,9 @@ def test_the_contract_objects_exist() -> None:
     created = [parse(f).this for f in load_apply_order()]
     names = [getattr(t, "this", t).name for t in created]
     assert names == [
-        *("quotepipe", "silver_quotes", "silver_rejected"),
-        *("quotes", "latest_quotes", "ohlc_5m", "daily_summary"),
+        *("quotepipe", "silver_quotes", "silver_rejected", "sessions"),
+        *("quotes", "latest_quotes", "ohlc_5m", "daily_summary", "exchange_calendars"),
+        "coverage",
     ]
 
 
@@ -65,6 +68,19 @@ def test_silver_quotes_ddl_matches_the_contract() -> None:
     assert props["skip.header.line.count"] == "1"
     assert props["projection.dt.range"] == "2024-01-01,NOW"
     assert props["storage.location.template"] == "s3://${SILVER_BUCKET}/quotes/dt=${dt}/"
+
+
+def test_sessions_ddl_reads_the_packaged_csv_by_position() -> None:
+    # OpenCSVSerde maps columns by position: the DDL's names follow the file's header,
+    # `date` being named dt (the UTC date of the session, as silver's dt).
+    ddl = parse(next(f for f in load_section("setup") if f.path.stem.endswith("_sessions")))
+    header = TABLE_PATH.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == ["calendar", "date", "open_utc", "close_utc"]
+    assert [c.name for c in ddl.this.expressions] == ["calendar", "dt", "open_utc", "close_utc"]
+    location = ddl.find(exp.LocationProperty)
+    assert location is not None
+    assert [r.folder_url for r in REFERENCE_OBJECTS] == [location.this.name.rstrip("/")]
+    assert [r.path for r in REFERENCE_OBJECTS] == [TABLE_PATH]
 
 
 def test_placeholders_only_in_setup() -> None:

@@ -5,6 +5,8 @@ The DDL stays the single source of truth: column names, the header skip, the Ser
 settings and the partition projection are read from ``CREATE EXTERNAL TABLE``; a
 setting the local engine cannot honour is refused by name rather than ignored.
 ``s3://${SILVER_BUCKET}/…`` maps to ``LAKE/silver/…`` (``${X_BUCKET}`` → ``LAKE/x``).
+A table without partitions reads the objects directly in its ``LOCATION``, plus the
+packaged reference objects (``infra.sqlfiles.reference``) that apply uploads there.
 Staging files go to ``LAKE/.cache/`` (the lake contract), the only place besides the
 lake's objects that the confined DuckDB connection may read.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +26,7 @@ from sqlglot import exp
 from infra.local.athena.opencsv import read_object
 from infra.sqlfiles.catalog import SqlFile
 from infra.sqlfiles.errors import UnsupportedSqlError
+from infra.sqlfiles.reference import references_in
 
 OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 SERDE_DEFAULTS = {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
@@ -40,8 +43,8 @@ class ExternalTable:
 
     name: str
     columns: tuple[str, ...]
-    partition: str
-    folder_url: str  # storage.location.template up to the partition folder
+    partition: str  # "" for a table without partitions
+    folder_url: str  # storage.location.template up to the partition folder, or LOCATION
     folder_prefix: str  # e.g. "dt="
     skip_lines: int
     range_start: str
@@ -94,6 +97,31 @@ def external_table(create: exp.Create, file: SqlFile) -> ExternalTable:
     props = _properties(create)
     parted = create.find(exp.PartitionedByProperty)
     partitions = [c.name for c in parted.find_all(exp.ColumnDef)] if parted else []
+    schema = create.this
+    table = ExternalTable(
+        name=schema.this.name,
+        columns=tuple(c.name for c in schema.expressions),
+        partition="",
+        folder_url=_location(create, file),
+        folder_prefix="",
+        skip_lines=int(props.get("skip.header.line.count", "0")),
+        range_start="",
+    )
+    return _projected(table, partitions, props, file) if partitions else table
+
+
+def _location(create: exp.Create, file: SqlFile) -> str:
+    """The table's ``LOCATION`` without its trailing ``/``."""
+    location = create.find(exp.LocationProperty)
+    if location is None:
+        raise UnsupportedSqlError("an external table needs a LOCATION", source=file.path)
+    return _string(location.this).rstrip("/")
+
+
+def _projected(
+    table: ExternalTable, partitions: list[str], props: dict[str, str], file: SqlFile
+) -> ExternalTable:
+    """A partitioned table: one partition column, projected by its location template."""
     tail = _TEMPLATE_TAIL.fullmatch(props.get("storage.location.template", ""))
     if len(partitions) != 1 or not tail or tail.group(3) != partitions[0]:
         raise UnsupportedSqlError(
@@ -101,14 +129,11 @@ def external_table(create: exp.Create, file: SqlFile) -> ExternalTable:
             "'/<name>=${<name>}/' is emulated locally",
             source=file.path,
         )
-    schema = create.this
-    return ExternalTable(
-        name=schema.this.name,
-        columns=tuple(c.name for c in schema.expressions),
+    return replace(
+        table,
         partition=partitions[0],
         folder_url=tail.group(1),
         folder_prefix=tail.group(2),
-        skip_lines=int(props.get("skip.header.line.count", "0")),
         range_start=_check_projection(props, partitions[0], file),
     )
 
@@ -126,21 +151,42 @@ def _quote(text: str) -> str:
 
 
 def partition_files(table: ExternalTable, lake: Path) -> list[tuple[str, Path]]:
-    """(partition value, file) for every object projection lets Athena see, in order.
+    """(partition value, file) for every object Athena would read, in order.
 
-    Athena reads the objects directly in each projected partition folder, skipping
-    names that start with ``.`` or ``_``; projected values are the valid dates from
-    the range start up to today (UTC).
+    Athena reads the objects directly in each projected partition folder (or in the
+    ``LOCATION`` of a table without partitions), skipping names that start with ``.``
+    or ``_``; projected values are the valid dates from the range start up to today (UTC).
     """
+    if not table.partition:
+        return [("", path) for path in _plain_files(table, lake)]
     folder = lake_folder(table.folder_url, lake)
     today = datetime.now(UTC).date().isoformat()
     found = []
     for part in sorted(folder.glob(f"{table.folder_prefix}*")):
         value = part.name.removeprefix(table.folder_prefix)
         if part.is_dir() and _is_projected(value, table.range_start, today):
-            files = (f for f in sorted(part.iterdir()) if f.is_file())
-            found += [(value, f) for f in files if not f.name.startswith((".", "_"))]
+            found += [(value, f) for f in _objects(part)]
     return found
+
+
+def _objects(folder: Path) -> list[Path]:
+    """The objects Athena reads in one folder: files not named ``.…`` or ``_…``."""
+    files = sorted(f for f in folder.iterdir() if f.is_file()) if folder.is_dir() else []
+    return [f for f in files if not f.name.startswith((".", "_"))]
+
+
+def _plain_files(table: ExternalTable, lake: Path) -> list[Path]:
+    """A table without partitions: its lake objects, and the packaged reference objects.
+
+    A reference object (e.g. producer/sessions.csv) is read from the installed package
+    rather than copied into the lake, so a lake needs no setup and opening one writes
+    nothing into it. This keeps DuckDB confined: Python reads every object, here and in
+    the lake alike, and DuckDB sees only the staged rows under ``LAKE/.cache/``. The
+    packaged copy wins over a lake object of the same name, as a fresh apply would.
+    """
+    references = {ref.key.rsplit("/", 1)[1]: ref.path for ref in references_in(table.folder_url)}
+    lake_files = {f.name: f for f in _objects(lake_folder(table.folder_url, lake))}
+    return [path for _, path in sorted((lake_files | references).items())]
 
 
 def _is_projected(value: str, start: str, today: str) -> bool:
@@ -158,7 +204,10 @@ def cache_dir(lake: Path) -> Path:
 
 
 def _write_rows(table: ExternalTable, files: list[tuple[str, Path]], out: IO[str]) -> int:
-    """Every row as OpenCSVSerde reads it, in plain CSV with a NULL mask; the row count."""
+    """Every row as OpenCSVSerde reads it, in plain CSV with a NULL mask; the row count.
+
+    Each staged row starts with the partition value ('' without partitions) and the mask.
+    """
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     count = 0
     for value, path in files:
@@ -171,12 +220,12 @@ def _write_rows(table: ExternalTable, files: list[tuple[str, Path]], out: IO[str
 
 def create_table(conn: Any, table: ExternalTable, lake: Path) -> None:
     """A DuckDB table holding what Athena would read from the lake (all VARCHAR)."""
-    names = [*table.columns, table.partition]
+    names = [*table.columns, *filter(None, [table.partition])]
     columns = ", ".join(f'"{name}" VARCHAR' for name in names)
     conn.execute(f'CREATE OR REPLACE TABLE "{table.name}" ({columns})')
     files = partition_files(table, lake)
     if not files:
-        return  # an empty lake stays untouched: no cache folder
+        return  # no objects, nothing to stage
     cache_dir(lake).mkdir(parents=True, exist_ok=True)
     # A unique name per load: two engines on one lake never share a staging file.
     staging = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before DuckDB reads it
@@ -199,8 +248,10 @@ def _insert_sql(table: ExternalTable, staged: Path) -> str:
         f"CASE WHEN substr(c1, {i}, 1) = '1' THEN NULL ELSE c{i + 1} END"
         for i in range(1, len(table.columns) + 1)
     )
+    partition = ", c0" if table.partition else ""
     return (
-        f'INSERT INTO "{table.name}" SELECT {cells}, c0 FROM read_csv({_quote(str(staged))}, '
+        f'INSERT INTO "{table.name}" SELECT {cells}{partition} '
+        f"FROM read_csv({_quote(str(staged))}, "
         f"columns = {{{types}}}, header = false, delim = ',', quote = '\"', escape = '\"', "
         "allow_quoted_nulls = false, auto_detect = false)"
     )

@@ -8,7 +8,13 @@ DuckDB namesake means something else:
 - ``date_diff`` counts whole units in Trino, crossed boundaries in DuckDB ``date_diff``
   → DuckDB ``date_sub``;
 - ``min_by``/``max_by`` keep a NULL value in Trino → ``arg_min_null``/``arg_max_null``;
-- ``regexp_extract`` is NULL without a match in Trino, ``''`` in DuckDB → guarded.
+- ``regexp_extract`` is NULL without a match in Trino, ``''`` in DuckDB → guarded;
+- ``sequence`` of DATEs gives DATEs in Trino, TIMESTAMPs from DuckDB ``generate_series``
+  → cast back to ``DATE[]`` (and the default step of one day made explicit). The start
+  must read as a DATE where it is written (``CAST(… AS DATE)`` or ``DATE '…'``): the
+  translation sees no column types.
+
+Rewrites apply to the innermost calls first, so a rewritten call keeps rewritten arguments.
 """
 
 from __future__ import annotations
@@ -159,22 +165,47 @@ def _regexp_extract(node: exp.RegexpExtract) -> exp.Expr:
     return exp.Case(ifs=[exp.If(this=matches, true=extract)])
 
 
+def _is_date(node: exp.Expr | None) -> bool:
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DType.DATE)
+
+
+def _sequence(node: exp.GenerateSeries) -> exp.Expr:
+    if not _is_date(node.args.get("start")):
+        return node  # integers and TIMESTAMPs step alike in both engines
+    one_day = exp.Interval(this=exp.Literal.string("1"), unit=exp.Var(this="DAY"))
+    series = exp.GenerateSeries(
+        start=node.args["start"], end=node.args["end"], step=node.args.get("step") or one_day
+    )
+    return exp.Cast(this=series, to=exp.DataType.build("DATE[]", dialect=WRITE))
+
+
 _REWRITES: dict[type[exp.Expr], Callable[[exp.Expr], exp.Expr]] = {
     exp.DateDiff: _date_diff,  # type: ignore[dict-item]
     exp.ArgMax: _arg_extreme("ARG_MAX_NULL"),
     exp.ArgMin: _arg_extreme("ARG_MIN_NULL"),
     exp.RegexpExtract: _regexp_extract,  # type: ignore[dict-item]
+    exp.GenerateSeries: _sequence,  # type: ignore[dict-item]
 }
 
 
-def _rewrite(node: exp.Expr) -> exp.Expr:
-    rewrite = _REWRITES.get(type(node))
-    return rewrite(node) if rewrite else node
+def _rewrite_all(tree: exp.Expr) -> exp.Expr:
+    """Every rewrite, children before parents (a reversed breadth-first walk)."""
+    root = tree.copy()
+    for node in reversed(list(root.walk())):
+        rewrite = _REWRITES.get(type(node))
+        new = rewrite(node) if rewrite else node
+        if new is node:
+            continue
+        if node is root:
+            root = new
+        else:
+            node.replace(new)
+    return root
 
 
 def to_duckdb(tree: exp.Expr, sql: str) -> str:
     """DuckDB SQL with the same meaning; constructs sqlglot cannot translate are refused."""
     try:
-        return tree.transform(_rewrite).sql(dialect=WRITE, unsupported_level=ErrorLevel.RAISE)
+        return _rewrite_all(tree).sql(dialect=WRITE, unsupported_level=ErrorLevel.RAISE)
     except UnsupportedError as exc:
         raise UnsupportedSqlError(f"cannot run on the local engine: {exc}", sql=sql) from exc

@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from infra.aws.athena_apply import ApplyError, ApplySettings, apply_command, apply_sql
 from infra.sqlfiles.catalog import load_apply_order
+from producer.sessions import TABLE_PATH
 
 SETTINGS = ApplySettings(
     workgroup="quotepipe",
@@ -55,7 +56,7 @@ def test_applies_setup_then_views_in_file_order(athena: Any) -> None:
     names = [f.name for f in load_apply_order()]
     assert [a.file for a in applied] == names
     assert names[:2] == ["setup/010_database.sql", "setup/020_silver_quotes.sql"]
-    assert names[-1] == "views/040_daily_summary.sql"
+    assert names[-1] == "views/060_coverage.sql"
     assert [c["QueryString"].split()[:3] for c in starts][:2] == [
         ["CREATE", "DATABASE", "IF"],
         ["CREATE", "EXTERNAL", "TABLE"],
@@ -139,14 +140,66 @@ def test_command_dry_run_prints_statements(capsys: pytest.CaptureFixture[str]) -
     assert code == 0
     assert "-- setup/020_silver_quotes.sql" in out
     assert "s3://b/quotes/" in out
+    size = TABLE_PATH.stat().st_size
+    upload = (
+        f"-- would upload sessions.csv ({size} bytes) to s3://b/reference/sessions/sessions.csv"
+    )
+    assert out.index(upload) < out.index("-- setup/010_database.sql")
 
 
-def test_command_applies_and_reports(athena: Any, capsys: pytest.CaptureFixture[str]) -> None:
+SILVER = "my-silver"
+SESSIONS_URL = f"s3://{SILVER}/reference/sessions/sessions.csv"
+
+
+@pytest.fixture
+def s3(athena: Any) -> Any:
+    """GIVEN the silver bucket in the same moto account as Athena."""
+    client = boto3.client("s3", region_name="us-east-1")
+    client.create_bucket(Bucket=SILVER)
+    return client
+
+
+def test_command_applies_and_reports(
+    athena: Any, s3: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = apply_command(
-        workgroup="quotepipe", output_location=None, silver_bucket="b", client=athena
+        workgroup="quotepipe", output_location=None, silver_bucket=SILVER, client=athena, s3=s3
     )
     assert code == 0
-    assert capsys.readouterr().out.count("applied ") == len(load_apply_order())
+    out = capsys.readouterr().out
+    assert out.count("applied ") == len(load_apply_order())
+    assert out.startswith(f"uploaded {SESSIONS_URL}\n")
+
+
+def test_command_uploads_the_session_table_before_any_statement(athena: Any, s3: Any) -> None:
+    calls: list[str] = []
+    for client, event in ((s3, "s3.PutObject"), (athena, "athena.StartQueryExecution")):
+        client.meta.events.register(
+            f"before-call.{event}", lambda model, **_: calls.append(model.name)
+        )
+    apply_command(
+        workgroup="quotepipe", output_location=None, silver_bucket=SILVER, client=athena, s3=s3
+    )
+    assert calls[0] == "PutObject"
+    assert calls.count("PutObject") == 1 and len(calls) == 1 + len(load_apply_order())
+    stored = s3.get_object(Bucket=SILVER, Key="reference/sessions/sessions.csv")
+    assert stored["Body"].read() == TABLE_PATH.read_bytes()  # the packaged bytes, as they are
+    assert stored["ContentType"] == "text/csv"
+
+
+def test_command_failed_upload_runs_no_statement(
+    athena: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    starts = record_starts(athena)
+    s3 = boto3.client("s3", region_name="us-east-1")  # no silver bucket in this account
+    code = apply_command(
+        workgroup="quotepipe", output_location=None, silver_bucket=SILVER, client=athena, s3=s3
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"uploading sessions.csv to {SESSIONS_URL}" in err
+    assert "NoSuchBucket" in err
+    assert starts == []
 
 
 def test_command_failure_exit_code(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,8 +1,9 @@
-"""The Glue table in the template, sql/'s DDL and the silver writer describe the same table.
+"""The Glue tables in the template and sql/'s DDL describe the same tables.
 
-GIVEN the DDL of `silver_quotes` in sql/setup/ and the silver writer's columns, WHEN the
-template's SilverQuotesTable is rendered with the stack's bucket name, THEN columns,
-partition, SerDe, SerDe properties, location and table properties are equal.
+GIVEN the DDL of `silver_quotes` and `sessions` in sql/setup/ (and the silver writer's
+columns), WHEN the template's SilverQuotesTable and SessionsTable are rendered with the
+stack's bucket name, THEN columns, partition, SerDe, SerDe properties, location and table
+properties are equal.
 """
 
 from __future__ import annotations
@@ -13,18 +14,23 @@ from typing import Any
 import pytest
 
 from infra.aws.template import load_template, local_refs, properties, resolve
+from infra.sqlfiles.reference import REFERENCE_OBJECTS
 from tests.support import REPO
 
 _PAIR = re.compile(r"'((?:[^'\\]|\\.)*)'\s*=\s*'((?:[^'\\]|\\.)*)'")
 
 
-def _ddl() -> str:
-    """The CREATE statement of silver_quotes in sql/setup/."""
+# Logical ID in the template → table name in sql/setup.
+TABLES = {"SilverQuotesTable": "silver_quotes", "SessionsTable": "sessions"}
+
+
+def _ddl(name: str) -> str:
+    """The CREATE statement of table ``name`` in sql/setup/."""
     for path in sorted((REPO / "sql" / "setup").glob("*.sql")):
         text = path.read_text(encoding="utf-8")
-        if re.search(r"CREATE\s+EXTERNAL\s+TABLE[^(]*\bsilver_quotes\b", text, re.I):
+        if re.search(rf"CREATE\s+EXTERNAL\s+TABLE[^(]*\b{name}\b", text, re.I):
             return text
-    raise AssertionError("no CREATE EXTERNAL TABLE silver_quotes in sql/setup/")
+    raise AssertionError(f"no CREATE EXTERNAL TABLE {name} in sql/setup/")
 
 
 def _hive_string(text: str) -> str:
@@ -44,13 +50,20 @@ def _pairs(text: str) -> dict[str, str]:
     return {_hive_string(k): _hive_string(v) for k, v in _PAIR.findall(text)}
 
 
-def _parse_ddl(ddl: str, bucket: str) -> dict[str, Any]:
+def _partition(ddl: str) -> list[tuple[str, str]]:
+    """The PARTITIONED BY columns; none for a table without partitions."""
+    if not re.search(r"PARTITIONED BY", ddl, re.I):
+        return []
+    return re.findall(r"(\w+)\s+(\w+)", _section(ddl, r"PARTITIONED BY\s*\(", r"\)"))
+
+
+def _parse_ddl(ddl: str, name: str, bucket: str) -> dict[str, Any]:
     """The parts of the DDL a Glue TableInput also holds."""
     ddl = ddl.replace("${SILVER_BUCKET}", bucket)
-    columns = _section(ddl, r"silver_quotes\s*\(", r"\)\s*(?:COMMENT|PARTITIONED)")
+    columns = _section(ddl, rf"{name}\s*\(", r"\)\s*(?:COMMENT|PARTITIONED|ROW FORMAT)")
     return {
         "columns": re.findall(r"(\w+)\s+(\w+)\s*,?", columns),
-        "partition": re.findall(r"(\w+)\s+(\w+)", _section(ddl, r"PARTITIONED BY\s*\(", r"\)")),
+        "partition": _partition(ddl),
         "serde": _section(ddl, r"ROW FORMAT SERDE\s*'", r"'"),
         "serde_properties": _pairs(_section(ddl, r"SERDEPROPERTIES\s*\(", r"\)\s*STORED")),
         "location": _section(ddl, r"LOCATION\s*'", r"'"),
@@ -58,50 +71,63 @@ def _parse_ddl(ddl: str, bucket: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def glue() -> dict[str, Any]:
-    """SilverQuotesTable's TableInput, rendered as the stack `quotepipe` would create it."""
+def _glue(logical_id: str) -> dict[str, Any]:
+    """A Glue table's TableInput, rendered as the stack `quotepipe` would create it."""
     template = load_template()
     refs = local_refs(template)
-    table: dict[str, Any] = resolve(properties(template, "SilverQuotesTable"), refs, template)
+    table: dict[str, Any] = resolve(properties(template, logical_id), refs, template)
     table_input: dict[str, Any] = table["TableInput"]
     return table_input | {"bucket": refs["SilverBucket"]}
 
 
-@pytest.fixture(scope="module")
-def ddl(glue: dict[str, Any]) -> dict[str, Any]:
-    """sql/'s DDL with its bucket placeholder set to the same bucket."""
-    return _parse_ddl(_ddl(), glue["bucket"])
+@pytest.fixture(scope="module", params=sorted(TABLES))
+def pair(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One table: its Glue TableInput and sql/'s DDL with the same bucket filled in."""
+    glue = _glue(request.param)
+    name = TABLES[request.param]
+    assert glue["Name"] == name
+    return glue, _parse_ddl(_ddl(name), name, glue["bucket"])
 
 
-def test_columns_match_the_ddl(glue: dict[str, Any], ddl: dict[str, Any]) -> None:
+Pair = tuple[dict[str, Any], dict[str, Any]]
+
+
+def test_columns_match_the_ddl(pair: Pair) -> None:
+    glue, ddl = pair
     glue_columns = [(c["Name"], c["Type"]) for c in glue["StorageDescriptor"]["Columns"]]
     assert glue_columns == [(name, kind.lower()) for name, kind in ddl["columns"]]
-    glue_partition = [(c["Name"], c["Type"]) for c in glue["PartitionKeys"]]
+    glue_partition = [(c["Name"], c["Type"]) for c in glue.get("PartitionKeys", [])]
     assert glue_partition == [(name, kind.lower()) for name, kind in ddl["partition"]]
 
 
-def test_columns_match_the_silver_writer(glue: dict[str, Any]) -> None:
+def test_columns_match_the_silver_writer() -> None:
     from processor.silver import SILVER_COLUMNS
 
-    assert [c["Name"] for c in glue["StorageDescriptor"]["Columns"]] == list(SILVER_COLUMNS)
+    columns = _glue("SilverQuotesTable")["StorageDescriptor"]["Columns"]
+    assert [c["Name"] for c in columns] == list(SILVER_COLUMNS)
 
 
-def test_serde_matches_the_ddl(glue: dict[str, Any], ddl: dict[str, Any]) -> None:
+def test_serde_matches_the_ddl(pair: Pair) -> None:
+    glue, ddl = pair
     serde = glue["StorageDescriptor"]["SerdeInfo"]
     assert serde["SerializationLibrary"] == ddl["serde"]
     assert serde["Parameters"] == ddl["serde_properties"]
     assert serde["Parameters"] == {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
 
 
-def test_location_and_projection_match_the_ddl(glue: dict[str, Any], ddl: dict[str, Any]) -> None:
+def test_location_and_properties_match_the_ddl(pair: Pair) -> None:
+    glue, ddl = pair
     assert glue["StorageDescriptor"]["Location"] == ddl["location"]
     parameters = dict(glue["Parameters"])
     assert parameters.pop("EXTERNAL") == "TRUE"
     assert parameters == ddl["table_properties"]
-    assert parameters["storage.location.template"] == f"s3://{glue['bucket']}/quotes/dt=${{dt}}/"
 
 
-def test_ddl_parser_reads_escaped_literals() -> None:
-    parsed = _pairs(r"'escapeChar' = '\\', 'quoteChar' = '\'', 'x' = 'a,b'")
-    assert parsed == {"escapeChar": "\\", "quoteChar": "'", "x": "a,b"}
+def test_projection_and_reference_locations() -> None:
+    quotes, sessions = _glue("SilverQuotesTable"), _glue("SessionsTable")
+    template = quotes["Parameters"]["storage.location.template"]
+    assert template == f"s3://{quotes['bucket']}/quotes/dt=${{dt}}/"
+    # the folder `quotepipe athena apply` uploads producer/sessions.csv into
+    (ref,) = REFERENCE_OBJECTS
+    location = sessions["StorageDescriptor"]["Location"]
+    assert location + ref.path.name == f"s3://{sessions['bucket']}/{ref.key}"

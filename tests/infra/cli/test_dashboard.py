@@ -20,9 +20,10 @@ import aiohttp
 import pytest
 
 from infra.cli.dashboard import dashboard_command, duration, write_dashboard
+from tests.sql.coverage_lake import write_coverage_lake
 from tests.sql.golden_lake import write_golden_lake
 
-PANELS = ["latest", "charts", "movers", "daily", "freshness", "health"]
+PANELS = ["latest", "charts", "movers", "daily", "freshness", "health", "coverage"]
 AS_OF = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 CHROMIUM_FLAGS = [
     *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
@@ -143,6 +144,8 @@ def test_every_panel_renders_with_data_and_no_errors(browser: str, tmp_path: Pat
     assert by_id["latest"]["rows"] == 4
     assert by_id["charts"]["rows"] == 4  # every symbol with a USD price on the day
     assert by_id["charts"]["candles"] == 5  # AAPL has two 5-minute buckets
+    # 2026-11-20..26: only AAPL had a session day (11-25), its quotes all after the close
+    assert by_id["coverage"]["rows"] == 1
 
 
 def test_the_probe_sees_console_errors(browser: str, tmp_path: Path) -> None:
@@ -159,6 +162,18 @@ def test_page_is_self_contained(tmp_path: Path) -> None:
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
     assert "T-Mobile US, Inc. &quot;Class \\A\\&quot; \\\\" in html  # escaped, intact
+
+
+def test_coverage_panel_marks_symbols_under_the_target(tmp_path: Path) -> None:
+    lake = write_coverage_lake(tmp_path / "lake")
+    html = write_dashboard(lake, tmp_path / "d.html", as_of=AS_OF).read_text(encoding="utf-8")
+    coverage = html[html.index('id="panel-coverage"') :]
+    assert "Coverage — worst symbols of the last 7 days" in coverage
+    assert "UTC days 2026-11-22 to 2026-11-28" in coverage  # the lake's newest dt
+    symbols = [row.split("<td>", 2)[1].split("<", 1)[0] for row in coverage.split("<tr")[2:]]
+    assert symbols == ["BTC-USD", "SHOP.TO", "MISSED", "GAPPY", "FULL", "EARLY"]
+    assert coverage.count('<tr class="gap">') == 5  # all but EARLY, which covered 100 %
+    assert '<td class="num" title="1.0">100.00%</td>' in coverage
 
 
 def test_empty_lake_renders_empty_panels(tmp_path: Path) -> None:

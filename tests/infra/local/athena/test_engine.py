@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -116,6 +116,27 @@ def test_parameters_are_literals_in_order(empty: LocalAthena) -> None:
         ("SELECT concat('a', NULL), greatest(1, NULL)", (None, None)),
         ("SELECT x FROM (VALUES 1, NULL, 2) AS t(x) ORDER BY x DESC LIMIT 1 OFFSET 2", (None,)),
         ("SELECT hour(TIMESTAMP '2026-11-26 23:30:00'), day_of_week(DATE '2026-11-29')", (23, 7)),
+        # A sequence of dates is of dates, a day apart unless told otherwise.
+        (
+            "SELECT sequence(DATE '2026-11-27', DATE '2026-11-29'), "
+            "sequence(CAST('2026-11-27' AS DATE), DATE '2026-12-01', INTERVAL '2' DAY)",
+            (
+                [date(2026, 11, 27), date(2026, 11, 28), date(2026, 11, 29)],
+                [date(2026, 11, 27), date(2026, 11, 29), date(2026, 12, 1)],
+            ),
+        ),
+        (
+            "SELECT CAST(d AS VARCHAR) FROM UNNEST(sequence(DATE '2026-11-29', "
+            "DATE '2026-11-29', INTERVAL '1' DAY)) AS t (d)",
+            ("2026-11-29",),
+        ),
+        ("SELECT sequence(1, 3), sequence(5, 1, -2)", ([1, 2, 3], [5, 3, 1])),
+        # Rewrites reach the arguments of a rewritten call: max_by keeps its NULL.
+        (
+            "SELECT date_diff('day', DATE '2026-11-20', max_by(d, k)) "
+            "FROM (VALUES (NULL, 2), (DATE '2026-11-27', 1)) AS t (d, k)",
+            (None,),
+        ),
     ],
 )
 def test_answers_match_athena(empty: LocalAthena, sql: str, athena_answer: tuple[object]) -> None:
