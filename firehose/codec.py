@@ -7,13 +7,16 @@ so any bronze object can be re-processed (replayed) alone.
 Columns, in order (``BRONZE_FIELDS``); the first is the format version:
 
 ``version, symbol, name, exchange, currency, price, change_pct, volume,
-market_state, trade_time, fetched_at, fx_rate, fx_usd_cad``
+market_state, trade_time, fetched_at, fx_rate, fx_usd_cad, source``
 
 - ``trade_time`` / ``fetched_at``: integer epoch seconds (UTC).
 - ``currency``: ISO code after minor units are resolved; ``price`` is in it.
 - ``fx_rate``: units of ``currency`` per 1 USD (``1`` for USD); empty when the
   producer could not observe it.
 - ``fx_usd_cad``: CAD per 1 USD; empty when not observed.
+- ``source``: ``quote`` for a live quote, ``bar_1m`` for a row rebuilt from a
+  one-minute bar (``quotepipe backfill``). Version 1 lines, written before backfill,
+  have no ``source`` and mean ``quote``.
 - Empty optional numbers mean "not known".
 """
 
@@ -23,7 +26,8 @@ import csv
 import io
 from dataclasses import dataclass
 
-BRONZE_VERSION = "1"
+BRONZE_VERSION = "2"
+SOURCES = ("quote", "bar_1m")
 BRONZE_FIELDS = (
     "version",
     "symbol",
@@ -38,6 +42,7 @@ BRONZE_FIELDS = (
     "fetched_at",
     "fx_rate",
     "fx_usd_cad",
+    "source",
 )
 
 _LINE_BREAKS = str.maketrans(
@@ -61,6 +66,7 @@ class BronzeQuote:
     fetched_at: int
     fx_rate: float | None
     fx_usd_cad: float | None
+    source: str = "quote"
 
 
 def _num(value: float | int | None) -> str:
@@ -89,6 +95,7 @@ def encode_line(quote: BronzeQuote) -> str:
         _num(quote.fetched_at),
         _num(quote.fx_rate),
         _num(quote.fx_usd_cad),
+        quote.source,
     ]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(fields)

@@ -26,6 +26,7 @@ class Reason(StrEnum):
     BAD_FX_RATE = "bad_fx_rate"
     CONVERTED_PRICE_OUT_OF_RANGE = "converted_price_out_of_range"
     LINE_TOO_LONG = "line_too_long"
+    BAD_SOURCE = "bad_source"
 
 
 class Rejection(NamedTuple):

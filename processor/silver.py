@@ -42,6 +42,7 @@ class SilverRow(NamedTuple):
     trade_time: str
     fetched_at: str
     source_key: str
+    source: str
 
 
 SILVER_COLUMNS: tuple[str, ...] = SilverRow._fields

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from firehose.codec import BRONZE_FIELDS, BRONZE_VERSION
+from firehose.codec import BRONZE_FIELDS, BRONZE_VERSION, SOURCES
 from processor.memo import Memo
 from processor.partitions import EARLIEST_VISIBLE_EPOCH, PROJECTION_START
 from processor.reasons import Invalid, Reason, Rejection
@@ -108,7 +108,12 @@ class Validator:
     def judge(self, fields: list[str]) -> Judged | Rejection:
         """One line's silver CSV line, or why it has none (one call per line: the hot path)."""
         if len(fields) != _COLUMNS or fields[0] != BRONZE_VERSION:
-            return _bad_shape(len(fields), fields[0][:20] if fields else "")
+            upgraded = _from_version_1(fields)
+            if upgraded is None:
+                return _bad_shape(len(fields), fields[0][:20] if fields else "")
+            fields = upgraded
+        if fields[13] not in SOURCES:
+            return Rejection(Reason.BAD_SOURCE, f"source {fields[13][:20]!r}")
         try:
             key = (fields[1], fields[2], fields[3], fields[4], fields[8])
             text = self._static.get(key) or self._static.miss(key)
@@ -125,7 +130,7 @@ class Validator:
             return _converted_out_of_range(usd, cad)
         line = (  # the SilverRow columns in order; numbers never need escaping
             f'{text.head},"{value!r}","{fmt_money(usd)}","{fmt_money(cad)}",'
-            f'"{fx.usd_cad_text}","{change}","{volume}",{text.state},{times.tail}\n'
+            f'"{fx.usd_cad_text}","{change}","{volume}",{text.state},{times.tail},"{fields[13]}"\n'
         )
         return _new_tuple(Judged, (line, text.symbol, times.trade_epoch, times.dt))
 
@@ -163,12 +168,22 @@ def _outside_projection(trade_iso: str) -> str:
     )
 
 
+_KNOWN_VERSIONS = ("1", BRONZE_VERSION)
+
+
+def _from_version_1(fields: list[str]) -> list[str] | None:
+    """A line written before ``source`` existed is a live quote."""
+    if len(fields) == _COLUMNS - 1 and fields[0] == "1":
+        return [*fields, "quote"]
+    return None
+
+
 @lru_cache(maxsize=1_024)
 def _bad_shape(count: int, version: str) -> Rejection:
     """Why a line of the wrong shape is rejected; cached, as an object of garbage repeats it."""
     if count == 0 or (count == 1 and not version):
         return Rejection(Reason.WRONG_COLUMN_COUNT, "blank line")
-    if version != BRONZE_VERSION:
+    if version not in _KNOWN_VERSIONS:
         return Rejection(Reason.UNKNOWN_VERSION, f"version {version!r}")
     return Rejection(Reason.WRONG_COLUMN_COUNT, f"{count} columns, expected {_COLUMNS}")
 

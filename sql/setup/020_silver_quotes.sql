@@ -1,7 +1,8 @@
 -- silver_quotes: the processor's silver CSV, every column a string, as written.
 --
 -- OpenCSVSerde reads the contract's CSV (every field quoted, `\"` and `\\` escapes);
--- the header row of every object is skipped. Partition projection on dt (one
+-- the header row of every object is skipped. Objects written before backfill have no
+-- 15th column: source reads NULL there, which means 'quote'. Partition projection on dt (one
 -- partition per UTC day of trade_time) means no crawler, MSCK REPAIR or
 -- ADD PARTITION is ever needed: a query that restricts dt reads only those days.
 -- ${SILVER_BUCKET} is a deploy-time placeholder that `quotepipe athena apply`
@@ -20,7 +21,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS silver_quotes (
     market_state STRING,
     trade_time STRING,
     fetched_at STRING,
-    source_key STRING
+    source_key STRING,
+    source STRING
 )
 COMMENT 'quotepipe silver quotes: OpenCSVSerde CSV, one object per bronze object'
 PARTITIONED BY (dt STRING)

@@ -1,7 +1,9 @@
 -- quotes: silver typed, one row per (symbol, trade_time).
 --
 -- Firehose and S3 events are at-least-once, so the same quote can sit in several
--- silver objects: keep the copy fetched last (ties: the greatest source_key).
+-- silver objects: keep a live quote over a row rebuilt from a one-minute bar (source
+-- 'bar_1m', quotepipe backfill), then the copy fetched last (ties: the greatest
+-- source_key). Objects written before backfill have no source column: NULL is 'quote'.
 -- Numbers use TRY_CAST because OpenCSVSerde gives '' for a missing value and a
 -- plain CAST of '' fails. Times are the contract's ISO-8601 UTC strings
 -- ('2026-11-26T14:30:05Z') read into TIMESTAMP values that are UTC.
@@ -25,6 +27,7 @@ WITH typed AS (
         TRY(date_parse(trade_time, '%Y-%m-%dT%H:%i:%sZ')) AS trade_time,
         TRY(date_parse(fetched_at, '%Y-%m-%dT%H:%i:%sZ')) AS fetched_at,
         source_key,
+        COALESCE(source, 'quote') AS source,
         dt
     FROM silver_quotes
 ),
@@ -33,7 +36,10 @@ ranked AS (
         typed.*,
         row_number() OVER (
             PARTITION BY dt, symbol, trade_time
-            ORDER BY fetched_at DESC NULLS LAST, source_key DESC NULLS LAST
+            ORDER BY
+                CASE WHEN source = 'quote' THEN 0 ELSE 1 END,
+                fetched_at DESC NULLS LAST,
+                source_key DESC NULLS LAST
         ) AS copy_rank
     FROM typed
     WHERE symbol IS NOT NULL AND symbol <> '' AND trade_time IS NOT NULL
@@ -53,6 +59,7 @@ SELECT
     trade_time,
     fetched_at,
     source_key,
+    source,
     dt
 FROM ranked
 WHERE copy_rank = 1

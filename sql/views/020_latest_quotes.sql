@@ -25,6 +25,7 @@ SELECT
     trade_time,
     fetched_at,
     source_key,
+    source,
     dt
 FROM ranked
 WHERE recency = 1

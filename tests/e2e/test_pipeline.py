@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 SILVER_HEADER = [
     "symbol", "name", "exchange", "currency", "price", "price_usd", "price_cad",
     "fx_usd_cad", "change_pct", "volume", "market_state", "trade_time", "fetched_at",
-    "source_key",
+    "source_key", "source",
 ]  # fmt: skip
 UNKNOWN = "ZZZZ"
 

@@ -29,7 +29,7 @@ def test_round_trip_keeps_commas_quotes_and_exact_numbers() -> None:
     fields = decode_line(encode_line(QUOTE))
     assert len(fields) == len(BRONZE_FIELDS)
     row = dict(zip(BRONZE_FIELDS, fields, strict=True))
-    assert row["version"] == "1"
+    assert row["version"] == "2"
     assert row["name"] == 'T-Mobile US, Inc. "Un-carrier"'
     assert float(row["price"]) == 231.17
     assert row["volume"] == "3201442"

@@ -77,7 +77,7 @@ def test_a_two_date_object_writes_one_silver_object_per_date(s3: Any) -> None:
     day2 = read_table(objects[report.silver_keys[1]].decode(), len(SILVER_COLUMNS))
     assert [r[0] for r in day1] == ["TMUS", "RY.TO"]
     assert [r[11] for r in day2] == ["2026-11-27T14:30:05Z"]
-    assert all(r[-1] == BRONZE_KEY for r in day1 + day2)
+    assert all(r[-2:] == [BRONZE_KEY, "quote"] for r in day1 + day2)
 
 
 def test_silver_files_carry_the_contract_header(s3: Any) -> None:

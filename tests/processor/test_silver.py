@@ -43,7 +43,7 @@ HOSTILE = [
 
 def _row(name: str) -> SilverRow:
     return SilverRow(
-        "A", name, "NMS", "USD", "1.0", "1.0", "1.4", "1.4", "", "", "x", "t", "f", "k"
+        "A", name, "NMS", "USD", "1.0", "1.0", "1.4", "1.4", "", "", "x", "t", "f", "k", "quote"
     )
 
 
@@ -51,7 +51,7 @@ def test_header_is_the_contract_columns_quoted() -> None:
     assert header_line(SILVER_COLUMNS) == (
         '"symbol","name","exchange","currency","price","price_usd","price_cad",'
         '"fx_usd_cad","change_pct","volume","market_state","trade_time","fetched_at",'
-        '"source_key"\n'
+        '"source_key","source"\n'
     )
 
 

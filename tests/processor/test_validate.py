@@ -39,6 +39,7 @@ def test_a_good_line_becomes_the_contract_row() -> None:
         trade_time="2026-11-26T14:30:05Z",
         fetched_at="2026-11-26T14:30:45Z",
         source_key=BRONZE_KEY,
+        source="quote",
     )
     assert (result.trade_epoch, result.dt) == (TRADE, "2026-11-26")
 
@@ -77,7 +78,7 @@ def test_price_text_is_normalised() -> None:
         ([], Reason.WRONG_COLUMN_COUNT),
         (fields_of()[:12], Reason.WRONG_COLUMN_COUNT),
         ([*fields_of(), "extra"], Reason.WRONG_COLUMN_COUNT),
-        (fields_of(version="2"), Reason.UNKNOWN_VERSION),
+        (fields_of(version="3"), Reason.UNKNOWN_VERSION),
         (["garbage"], Reason.UNKNOWN_VERSION),
         (fields_of(symbol=""), Reason.BAD_SYMBOL),
         (fields_of(symbol="tmus"), Reason.BAD_SYMBOL),
@@ -196,6 +197,16 @@ def test_splitter_agrees_with_the_codec_on_quoted_and_plain_lines() -> None:
     split = LineSplitter().split
     for text in (line(), line(name="Plain"), line(name='Q "x", y'), "a,b\n", '"\n', "x\r\n"):
         assert split(text.encode()) == decode_line(text)
+
+
+def test_a_version_1_line_is_a_live_quote() -> None:
+    # GIVEN a line written before bronze carried its source (13 columns, version 1)
+    result = check(["1", *fields_of()[1:13]])
+    # THEN it is accepted as a live quote, and a bad source is named
+    assert isinstance(result, Accepted) and result.row.source == "quote"
+    assert check(fields_of(source="bar_1m")).row.source == "bar_1m"  # type: ignore[union-attr]
+    rejected = check(fields_of(source="guess"))
+    assert isinstance(rejected, Rejection) and rejected.reason == Reason.BAD_SOURCE
 
 
 def test_a_blank_line_is_a_wrong_column_count() -> None:

@@ -63,6 +63,7 @@ def test_silver_quotes_ddl_matches_the_contract() -> None:
         *("symbol", "name", "exchange", "currency", "price", "price_usd", "price_cad"),
         *("fx_usd_cad", "change_pct", "volume", "market_state", "trade_time", "fetched_at"),
         "source_key",
+        "source",
     ]
     assert {c.args["kind"].this for c in ddl.this.expressions} == {exp.DType.TEXT}  # STRING
     assert props["skip.header.line.count"] == "1"

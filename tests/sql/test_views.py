@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from infra.local.athena.engine import LocalAthena
-from tests.sql.golden_lake import HOSTILE_NAME, KEY_B, KEY_C
+from tests.sql.golden_lake import (
+    COLUMNS,
+    HOSTILE_NAME,
+    KEY_A,
+    KEY_B,
+    KEY_C,
+    csv_line,
+    quote,
+    write_object,
+)
 
 
 def ts(text: str) -> datetime:
@@ -116,11 +126,46 @@ def test_daily_summary(athena: LocalAthena) -> None:
 
 def test_view_columns_follow_the_contract(athena: LocalAthena) -> None:
     quotes = athena.query("SELECT * FROM quotes LIMIT 0").columns
-    assert quotes[:14] == (
+    assert quotes[:15] == (
         *("symbol", "name", "exchange", "currency", "price", "price_usd", "price_cad"),
         *("fx_usd_cad", "change_pct", "volume", "market_state", "trade_time", "fetched_at"),
         "source_key",
+        "source",
     )
     assert athena.query("SELECT * FROM latest_quotes LIMIT 0").columns == quotes
     ohlc = athena.query("SELECT * FROM ohlc_5m LIMIT 0").columns
     assert ohlc[:7] == ("symbol", "bucket_start", "open", "high", "low", "close", "samples")
+
+
+def test_a_live_quote_wins_over_a_bar_row_and_old_objects_read_as_quotes(tmp_path: Path) -> None:
+    # GIVEN an object from before backfill (14 columns) with a live quote at 15:00, and a
+    # later object of rows rebuilt from one-minute bars for 15:00 (fetched later) and 15:01
+    live = quote("NVDA", "2026-11-26T15:00:00Z", "100.0", "100.0", fetched="2026-11-26T15:00:09Z",
+                 key=KEY_A)  # fmt: skip
+    write_object(tmp_path, "2026-11-26", "before-backfill.csv", [live])
+    bars = [
+        [
+            *quote(
+                "NVDA",
+                f"2026-11-26T15:0{m}:00Z",
+                price,
+                price,
+                fetched="2026-11-26T18:00:00Z",
+                key=KEY_C,
+            ),
+            "bar_1m",
+        ]
+        for m, price in ((0, "99.0"), (1, "99.5"))
+    ]
+    path = tmp_path / "silver" / "quotes" / "dt=2026-11-26" / "backfill.csv"
+    path.write_text("".join(csv_line(r) for r in [[*COLUMNS, "source"], *bars]), encoding="utf-8")
+    # WHEN the typed view is read
+    with LocalAthena(tmp_path) as athena:
+        rows = athena.query(
+            "SELECT trade_time, price, source FROM quotes WHERE symbol = 'NVDA' ORDER BY 1"
+        ).rows
+    # THEN the live quote wins its minute, the bar fills the other, NULL source means quote
+    assert rows == [
+        (ts("2026-11-26T15:00:00"), 100.0, "quote"),
+        (ts("2026-11-26T15:01:00"), 99.5, "bar_1m"),
+    ]
