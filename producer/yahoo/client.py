@@ -221,7 +221,8 @@ class YahooClient:
     def _refused(self, payload: Any, snippet: str) -> RangeRefusedError:
         """Yahoo's own description of why it refused a bar range."""
         self.http.stats.errors["range_refused"] += 1
-        error = payload.get("chart", {}).get("error") if isinstance(payload, dict) else None
+        chart = payload.get("chart") if isinstance(payload, dict) else None
+        error = chart.get("error") if isinstance(chart, dict) else None
         text = error.get("description") if isinstance(error, dict) else None
         message = text if isinstance(text, str) else "1m bar range refused"
         return RangeRefusedError("range_refused", message, status=422, snippet=snippet)
