@@ -7,6 +7,8 @@
     ``http_5xx``, ``http_status``, ``timeout``, ``connection``, ``bad_body``, ``budget``).
     - ``AuthError`` — Yahoo refused the cookie or crumb (401).
     - ``RateLimitedError`` — the tick stopped asking after repeated 429 answers.
+    - ``RangeRefusedError`` — Yahoo refused a 1m bar range (422: over 7 days in one
+      request, or older than about 30 days); the message is Yahoo's description.
   - ``MalformedQuoteError`` — one symbol's answer cannot become a quote.
 
 Delivery failures are ``firehose.DeliveryError``: the stream contract owns them.
@@ -45,6 +47,10 @@ class AuthError(FetchError):
 
 class RateLimitedError(FetchError):
     """Yahoo kept answering 429, so the tick stopped asking."""
+
+
+class RangeRefusedError(FetchError):
+    """Yahoo answered 422 to a 1m chart request: the range is too long or too old."""
 
 
 class MalformedQuoteError(QuotepipeProducerError, ValueError):

@@ -6,6 +6,9 @@ a batch whose v7 call failed after its retries (5xx, 429, a body that is not JSO
 refused crumb), since the chart endpoint often still answers. What is still missing
 is reported by name with the reason. Only a tick that stopped asking (rate limited)
 or ran out of time skips the chart: it could not ask anyway.
+
+``bars`` reads one-minute bars from the chart endpoint for backfill, in requests of at
+most ``BAR_REQUEST_SPAN`` (Yahoo refuses more than 7 days of 1m bars per request).
 """
 
 from __future__ import annotations
@@ -17,14 +20,29 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from producer.errors import AuthError, FetchError, MalformedQuoteError, RateLimitedError
+from producer.errors import (
+    AuthError,
+    FetchError,
+    MalformedQuoteError,
+    RangeRefusedError,
+    RateLimitedError,
+)
 from producer.log import logger
 from producer.symbols import normalise_symbol
-from producer.yahoo.parse import YahooQuote, quote_from_chart, quote_from_v7, v7_results
+from producer.yahoo.bar_ranges import BAR_REQUEST_SPAN, bar_requests, merge_bars
+from producer.yahoo.parse import (
+    Bars,
+    YahooQuote,
+    bars_from_chart,
+    quote_from_chart,
+    quote_from_v7,
+    v7_results,
+)
 from producer.yahoo.session import CrumbAuth, CrumbCache, yahoo_url
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
     from typing import Any
 
     from producer.yahoo.transport import YahooHttp
@@ -33,6 +51,7 @@ QUOTE_PATH = "/v7/finance/quote"
 CHART_PATH = "/v8/finance/chart/"
 _QUOTE_ACCEPT = frozenset({200, 401})
 _CHART_ACCEPT = frozenset({200, 404})
+_BARS_ACCEPT = frozenset({200, 404, 422})
 _NO_FALLBACK = frozenset({"rate_limited", "budget"})
 OnQuote = Callable[[str, YahooQuote], None]
 
@@ -164,6 +183,49 @@ class YahooClient:
         except MalformedQuoteError as exc:
             self._malformed(exc, payload)
             raise
+
+    async def bars(self, symbol: str, start: datetime, end: datetime) -> Bars | None:
+        """One-minute bars of ``symbol`` for the minutes in [start, end) (aware datetimes).
+
+        The range is widened to whole minutes and asked for in requests of at most
+        ``BAR_REQUEST_SPAN``, retried like every call; the answers are merged, oldest
+        first, one ``Bar`` per minute Yahoo listed (nulls kept; minutes outside the
+        session are not listed). ``None`` when Yahoo does not know the symbol (404).
+        Raises ``RangeRefusedError`` (Yahoo's 422: too long or older than about 30 days),
+        ``FetchError`` when no usable answer came, ``MalformedQuoteError`` for an
+        answer that cannot become bars.
+        """
+        requests = bar_requests(start, end, BAR_REQUEST_SPAN)
+        url = yahoo_url(self.http.settings, CHART_PATH + quote(symbol, safe=""))
+        parts = await asyncio.gather(*(self._bar_call(url, *r) for r in requests))
+        found = [part for part in parts if part is not None]
+        return merge_bars(found, requests[0][0], requests[-1][1]) if found else None
+
+    async def _bar_call(self, url: str, period1: int, period2: int) -> Bars | None:
+        """One 1m chart request for [period1, period2)."""
+        params = {
+            "interval": "1m",
+            "period1": str(period1),
+            "period2": str(period2),
+            "includePrePost": "false",
+        }
+        answer, payload = await self.http.get_json(url, params, accept=_BARS_ACCEPT)
+        if answer.status == 422:
+            raise self._refused(payload, answer.snippet())
+        try:
+            return bars_from_chart(payload) if answer.status == 200 else None
+        except MalformedQuoteError as exc:
+            self._malformed(exc, payload)
+            raise
+
+    def _refused(self, payload: Any, snippet: str) -> RangeRefusedError:
+        """Yahoo's own description of why it refused a bar range."""
+        self.http.stats.errors["range_refused"] += 1
+        chart = payload.get("chart") if isinstance(payload, dict) else None
+        error = chart.get("error") if isinstance(chart, dict) else None
+        text = error.get("description") if isinstance(error, dict) else None
+        message = text if isinstance(text, str) else "1m bar range refused"
+        return RangeRefusedError("range_refused", message, status=422, snippet=snippet)
 
     async def _chart(self, symbol: str, result: FetchResult) -> None:
         """Ask the chart endpoint for one symbol; record the reason when it has nothing."""

@@ -8,7 +8,11 @@ and ``YAHOO_BASE_URL``):
 - ``GET /v7/finance/quote?symbols=A,B&crumb=…`` — needs A3 and its crumb, else
   401 ``{"finance":{"result":null,"error":{"code":"Unauthorized",…}}}``;
   unknown symbols are left out of ``quoteResponse.result``.
-- ``GET /v8/finance/chart/{symbol}`` — no crumb; unknown → 404 ``chart.error``.
+- ``GET /v8/finance/chart/{symbol}`` — no crumb; unknown → 404 ``chart.error``. With
+  ``interval=1m&period1=…&period2=…``: one-minute bars consistent with the quotes
+  served (see ``bars``), 422 beyond 7 days per request or 30 days back.
+- Time: everything reads the market's ``clock``; ``SimulatedMarket(sessions=True)``
+  trades and reports ``marketState`` by ``producer.sessions`` (see ``state``, ``trading``).
 - Without a browser User-Agent (``Mozilla/…``) every route answers 429
   ``Too Many Requests`` text, as Yahoo does (``require_browser_ua=False`` to switch off);
   with ``require_browser_fingerprint=True`` so does every request without a browser's

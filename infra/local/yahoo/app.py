@@ -9,6 +9,7 @@ from contextvars import ContextVar
 import orjson
 from aiohttp import web
 
+from infra.local.yahoo.bars import BAD_PERIODS
 from infra.local.yahoo.faults import (
     ENDPOINTS,
     Delay,
@@ -20,12 +21,11 @@ from infra.local.yahoo.faults import (
     invalid_crumb,
 )
 from infra.local.yahoo.payloads import CHART_NOT_FOUND, JsonDict, patch, quote_response, transform
-from infra.local.yahoo.state import ServedRequest, SimulatedMarket
+from infra.local.yahoo.state import COOKIE_MAX_AGE, ServedRequest, SimulatedMarket
 
 MARKET = web.AppKey("market", SimulatedMarket)
 _TRANSFORMS: ContextVar[tuple[Transform, ...]] = ContextVar("transforms", default=())
 """Quote/chart faults taken by the middleware for the handler of the same request (task)."""
-COOKIE_MAX_AGE = 31_557_600
 _NOT_FOUND_PAGE = "<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>\n"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -142,17 +142,39 @@ async def _quote(request: web.Request) -> web.Response:
 
 
 async def _chart(request: web.Request) -> web.Response:
-    """v8 chart: one symbol, no crumb; Patch faults edit the meta."""
-    market = _market(request)
-    body = market.chart(_requested(request, "chart")[0])
+    """v8 chart: one symbol, no crumb; Patch faults edit the meta.
+
+    ``interval=1m`` with ``period1``/``period2`` answers one-minute bars (see ``bars``);
+    any other request gets the meta and the recent trades.
+    """
+    market, symbol = _market(request), _requested(request, "chart")[0]
+    if "period1" in request.query and request.query.get("interval") == "1m":
+        periods = _periods(request)
+        if periods is None:
+            return _json(BAD_PERIODS, status=400)
+        status, body = market.bars(symbol, *periods) or (404, None)
+    else:
+        status, body = 200, market.chart(symbol)
     if body is None:
         return _json(CHART_NOT_FOUND, status=404)
+    if status != 200:
+        return _json(body, status=status)
     result = body["chart"]["result"][0]
     for fault in _TRANSFORMS.get():
         if isinstance(fault, Patch):
             result["meta"] = patch(result["meta"], fault)
     market.record([result["meta"]])
     return _json(body)
+
+
+def _periods(request: web.Request) -> tuple[int, int | None] | None:
+    """period1 and period2 as epoch seconds (no period2: up to now, as on Yahoo)."""
+    try:
+        period1 = int(request.query["period1"])
+        period2 = request.query.get("period2")
+        return period1, None if period2 is None else int(period2)
+    except ValueError:
+        return None
 
 
 def create_app(market: SimulatedMarket | None = None) -> web.Application:

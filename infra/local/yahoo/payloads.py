@@ -35,7 +35,7 @@ def _change(inst: Instrument, tick: Tick) -> tuple[float, float]:
     return change, change / inst.price * 100.0
 
 
-def quote(inst: Instrument, tick: Tick) -> JsonDict:
+def quote(inst: Instrument, tick: Tick, market_state: str = "REGULAR") -> JsonDict:
     """One v7 result dict; ``regularMarketTime`` is the trade's time, not now."""
     venue = inst.venue
     change, change_pct = _change(inst, tick)
@@ -57,7 +57,7 @@ def quote(inst: Instrument, tick: Tick) -> JsonDict:
         "gmtOffSetMilliseconds": venue.gmt_offset_ms,
         "market": venue.market,
         "esgPopulated": False,
-        "marketState": "REGULAR",
+        "marketState": market_state,
         "regularMarketChangePercent": change_pct,
         "regularMarketPrice": tick.price,
         "priceHint": inst.decimals,

@@ -2,6 +2,19 @@
 
 Thread-safe, because the server runs on its own event-loop thread while tests
 arm faults and read records from theirs.
+
+Everything that depends on time reads the one ``clock`` (epoch seconds) the market
+is given: trades, ``regularMarketTime``, ``marketState``, the minute bars and cookie
+expiry. Tests pass a clock they move by hand and set exact moments (a holiday, an
+early close, a DST change), and give the same moment to the session logic they test::
+
+    clock = FakeClock(datetime(2026, 11, 27, 18, 0, tzinfo=UTC).timestamp())
+    market = SimulatedMarket(clock=clock, sessions=True)   # follows producer.sessions
+    market.quotes(["AAPL"])[0]["marketState"]               # "POST": early close
+    default_table().in_session("NMS", datetime.fromtimestamp(clock(), UTC))  # False
+
+``sessions=False`` (the default, and ``quotepipe run``'s) trades at any hour with
+``marketState`` REGULAR, so tests on the real clock see trades whenever they run.
 """
 
 from __future__ import annotations
@@ -14,12 +27,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from infra.local.yahoo.bars import bars_answer, range_error
 from infra.local.yahoo.faults import Endpoint, Fault, FaultPlan
 from infra.local.yahoo.instruments import DEFAULT_INSTRUMENTS, Instrument, synthetic_instrument
 from infra.local.yahoo.payloads import JsonDict, chart, quote
+from infra.local.yahoo.trading import AlwaysOpen, Schedule, SessionSchedule
 from infra.local.yahoo.walk import Tick, Walk
+from producer.sessions import SessionTable, default_table
 
 _CRUMB_ALPHABET = string.ascii_letters + string.digits + "./"
+COOKIE_MAX_AGE = 31_557_600
+"""Seconds an A3 cookie (and its crumb) stays valid on the market's clock: a year, as Yahoo's."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +62,7 @@ def _new_crumb() -> str:
 
 
 class SimulatedMarket:
-    """Prices that move with the wall clock, deterministic for a given seed."""
+    """Prices that move with the clock, deterministic for a given seed (see the module doc)."""
 
     def __init__(
         self,
@@ -57,6 +75,8 @@ class SimulatedMarket:
         require_browser_ua: bool = True,
         require_browser_fingerprint: bool = False,
         clock: Callable[[], float] = time.time,
+        sessions: bool = False,
+        table: SessionTable | None = None,
     ) -> None:
         if trade_interval < 1.0:
             raise ValueError("trade_interval >= 1 s keeps regularMarketTime unique per trade")
@@ -67,12 +87,16 @@ class SimulatedMarket:
         self.require_browser_ua = require_browser_ua
         self.require_browser_fingerprint = require_browser_fingerprint
         self.faults = FaultPlan()
+        self.sessions = sessions
+        self._table = table if table is not None else default_table()
+        self._schedules: dict[str, Schedule] = {}
         self._clock = clock
         self._anchor = math.floor(clock())
         self._lock = threading.RLock()
         self._walks: dict[str, Walk] = {}
-        self._halted: dict[str, int] = {}
+        self._halted: set[str] = set()
         self._crumbs: dict[str, str] = {}
+        self._issued: dict[str, float] = {}
         self._served: dict[str, dict[int, float]] = {}
         self._requests: list[ServedRequest] = []
         for instrument in instruments:
@@ -82,9 +106,27 @@ class SimulatedMarket:
 
     def add(self, instrument: Instrument) -> None:
         """Serve ``instrument`` (replacing one of the same symbol), starting at its price."""
-        walk = Walk(instrument, self.seed, self._anchor, self.trade_interval)
+        schedule = self._schedule(instrument.venue.exchange)
+        walk = Walk(instrument, self.seed, self._anchor, self.trade_interval, schedule)
         with self._lock:
             self._walks[instrument.symbol] = walk
+
+    def _schedule(self, exchange: str) -> Schedule:
+        """When ``exchange`` trades: its sessions with ``sessions=True``, else always."""
+        if not self.sessions:
+            return AlwaysOpen()
+        with self._lock:
+            if exchange not in self._schedules:
+                self._schedules[exchange] = SessionSchedule.of(self._table, exchange)
+            return self._schedules[exchange]
+
+    def market_state(self, symbol: str) -> str | None:
+        """Yahoo's ``marketState`` of ``symbol``'s venue now; None for an unknown symbol."""
+        walk = self._walk(symbol)
+        return None if walk is None else self._state(walk)
+
+    def _state(self, walk: Walk) -> str:
+        return self._schedule(walk.instrument.venue.exchange).state(self._clock())
 
     def instrument(self, symbol: str) -> Instrument | None:
         """The instrument served under ``symbol`` (synthetic ones included)."""
@@ -94,20 +136,23 @@ class SimulatedMarket:
     def halt(self, *symbols: str) -> None:
         """Stop trading: regularMarketTime and price freeze (unchanged-quote tests)."""
         with self._lock:
-            for symbol in symbols:
-                self._halted[symbol] = self._step_now()
+            for walk in filter(None, map(self._walk, symbols)):
+                self._advance(walk)
+                self._halted.add(walk.instrument.symbol)
 
     def resume(self, *symbols: str) -> None:
-        """Trade again; the walk catches up to the clock."""
+        """Trade again from now on; the halted minutes keep no trades (null bars)."""
         with self._lock:
-            for symbol in symbols:
-                self._halted.pop(symbol, None)
+            for walk in filter(None, map(self._walk, symbols)):
+                if walk.instrument.symbol in self._halted:
+                    self._halted.discard(walk.instrument.symbol)
+                    walk.skip_to(self._clock())
 
     def quotes(self, symbols: Iterable[str]) -> list[JsonDict]:
         """v7 results for the known ``symbols``, in request order; unknown ones omitted."""
         with self._lock:
             walks = [w for w in map(self._walk, symbols) if w is not None]
-            return [quote(w.instrument, self._advance(w)) for w in walks]
+            return [quote(w.instrument, self._advance(w), self._state(w)) for w in walks]
 
     def chart(self, symbol: str) -> JsonDict | None:
         """The v8 chart answer for ``symbol``, or ``None`` when it is unknown."""
@@ -117,6 +162,24 @@ class SimulatedMarket:
                 return None
             self._advance(walk)
             return chart(walk.instrument, walk.history)
+
+    def bars(
+        self, symbol: str, period1: int, period2: int | None = None
+    ) -> tuple[int, JsonDict] | None:
+        """Status and body of a 1m chart request for [period1, period2); None when unknown."""
+        with self._lock:
+            walk = self._walk(symbol)
+            if walk is None:
+                return None
+            now = self._clock()
+            period2 = math.floor(now) + 1 if period2 is None else period2
+            refused = range_error(period1, period2, now)
+            if refused is not None:
+                return refused
+            last = self._advance(walk)
+            start, end = max(period1, walk.first_minute), min(period2, math.floor(now) + 1)
+            minutes = self._schedule(walk.instrument.venue.exchange).open_minutes(start, end)
+            return 200, bars_answer(walk.instrument, last, minutes, walk.bar)
 
     def _walk(self, symbol: str) -> Walk | None:
         """Find or (for synthetic symbols) create the walk of ``symbol``."""
@@ -131,12 +194,9 @@ class SimulatedMarket:
 
     def _advance(self, walk: Walk) -> Tick:
         """Bring a walk up to the clock, unless its symbol is halted."""
-        step = self._halted.get(walk.instrument.symbol, self._step_now())
-        return walk.advance(step)
-
-    def _step_now(self) -> int:
-        """Index of the newest trade at the current time."""
-        return max(0, math.floor((self._clock() - self._anchor) / self.trade_interval))
+        if walk.instrument.symbol in self._halted:
+            return walk.last
+        return walk.advance(self._clock())
 
     # --- cookie and crumb -------------------------------------------------------
 
@@ -145,12 +205,15 @@ class SimulatedMarket:
         cookie = _new_cookie()
         with self._lock:
             self._crumbs[cookie] = _new_crumb()
+            self._issued[cookie] = self._clock()
         return cookie
 
     def crumb_for(self, cookie: str | None) -> str | None:
         """The crumb bound to ``cookie``, ``None`` if the cookie is unknown or expired."""
         with self._lock:
-            return self._crumbs.get(cookie) if cookie else None
+            if not cookie or self._clock() >= self._issued.get(cookie, 0.0) + COOKIE_MAX_AGE:
+                return None
+            return self._crumbs.get(cookie)
 
     def auth_error(self, cookie: str | None, crumb: str | None) -> str | None:
         """Why a quote request is refused ("Invalid Cookie"/"Invalid Crumb"), or ``None``."""
