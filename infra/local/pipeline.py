@@ -23,10 +23,11 @@ from typing import Any, TextIO
 
 from infra.local.interrupts import Interrupted, StopSignals
 from infra.local.stack.context import LocalContext
+from infra.local.stack.dead_letters import LakeDeadLetters, invocation_record
 from infra.local.stack.lake import LakeMirror
 from infra.local.stack.moto_server import LocalStack, environment
 from infra.local.stack.resources import StackNames
-from infra.local.stack.trigger import BronzeTrigger
+from infra.local.stack.trigger import BronzeTrigger, OnFailure
 from infra.local.yahoo import DEMO_SYMBOLS, MarketServer
 
 Say = Callable[[str], None]
@@ -214,6 +215,7 @@ def _tick_loop(
         queue_url=stack.queue_url,
         firehose_prefix=stack.definition.firehose_prefix,
         invoke=processor.invoke,
+        on_failure=_dead_letter(result.lake, stack, processor.name),
     )
     for tick in range(1, options.ticks + 1):
         started = time.monotonic()
@@ -224,13 +226,29 @@ def _tick_loop(
             result.add_files(mirror.sync())
             result.ticks.append(summary)
             result.processed.extend(drained.results)
-            out(describe_tick(tick, options.ticks, summary, drained.results))
+            out(describe_tick(tick, options.ticks, summary, drained.results, drained.failed))
         if tick < options.ticks:
             time.sleep(max(0.0, options.interval - (time.monotonic() - started)))
 
 
+def _dead_letter(lake: Path, stack: LocalStack, function: str) -> OnFailure:
+    """Keep a failed S3 event as the processor's on-failure destination would, on the lake."""
+    letters = LakeDeadLetters(lake)
+    names = stack.names
+    arn = f"arn:aws:lambda:{names.region}:{names.account_id}:function:{function}"
+
+    def keep(event: dict[str, Any], error: Exception) -> None:
+        letters.put(invocation_record(event, error, function_arn=arn, attempts=1))
+
+    return keep
+
+
 def describe_tick(
-    tick: int, ticks: int, summary: dict[str, Any], processed: list[dict[str, Any]]
+    tick: int,
+    ticks: int,
+    summary: dict[str, Any],
+    processed: list[dict[str, Any]],
+    failed: int = 0,
 ) -> str:
     """One console line per tick: what was fetched, sent and processed, and what went wrong."""
     missing = summary.get("symbols_missing") or []
@@ -244,6 +262,11 @@ def describe_tick(
         f"missing: {', '.join(missing) or 'none'}",
         f"silver rows: {rows}, rejected: {rejected}",
     ]
+    if failed:
+        parts.append(
+            f"processor failed on {failed} event(s): kept in dead-letters/processor/ "
+            "(quotepipe redrive --lake)"
+        )
     errors = _yahoo_errors(summary)
     if errors:
         parts.append(f"Yahoo errors: {errors} (details in the logs)")

@@ -3,7 +3,9 @@
 Bronze ObjectCreated notifications arrive on an SQS queue. Each message that names
 an object Firehose delivered becomes the S3 event the processor receives in AWS.
 Objects moto wrote under its own key naming are first moved to the key real
-Firehose would have used (see ``firehose_keys``); that move notifies again.
+Firehose would have used (see ``firehose_keys``); that move notifies again. An event
+the processor fails on goes to ``on_failure``, as Lambda hands it to the function's
+on-failure destination, and the drain goes on with the other objects.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import unquote_plus
 from infra.local.stack.firehose_keys import delivered_key
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+OnFailure = Callable[[dict[str, Any], Exception], None]
 
 
 @dataclass
@@ -25,6 +28,7 @@ class TriggerReport:
 
     events: int = 0
     objects_moved: int = 0
+    failed: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -37,6 +41,7 @@ class BronzeTrigger:
     queue_url: str
     firehose_prefix: str
     invoke: Handler
+    on_failure: OnFailure | None = None  # None: a failure is raised
 
     def drain(self) -> TriggerReport:
         """Handle queued messages until the queue is empty (moves notify again)."""
@@ -61,7 +66,14 @@ class BronzeTrigger:
             return
         # s3:TestEvent has no Records; AWS passes it to the function too.
         report.events += 1
-        report.results.append(self.invoke({**event, "Records": delivered} if records else event))
+        payload = {**event, "Records": delivered} if records else event
+        try:
+            report.results.append(self.invoke(payload))
+        except Exception as exc:  # Lambda would retry, then hand the event on: keep it
+            if self.on_failure is None:
+                raise
+            self.on_failure(payload, exc)
+            report.failed += 1
 
     def _move_if_raw(self, record: dict[str, Any], report: TriggerReport) -> bool:
         bucket = record["s3"]["bucket"]["name"]

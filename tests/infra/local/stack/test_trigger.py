@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -55,6 +56,44 @@ def test_a_put_reaches_the_processor_under_the_firehose_key(stack: LocalStack) -
     assert list(bucket_keys(s3, stack.names.bronze_bucket)) == [key]
     body = s3.get_object(Bucket=stack.names.bronze_bucket, Key=key)["Body"].read()
     assert body == b"line one\nline two\n"
+
+
+def test_a_failed_event_is_kept_for_redrive_and_the_drain_goes_on(
+    stack: LocalStack, tmp_path: Any
+) -> None:
+    # GIVEN a processor that fails on every event, and the lake's on-failure folder
+    from infra.local.stack.dead_letters import LakeDeadLetters, invocation_record
+
+    letters = LakeDeadLetters(tmp_path)
+
+    def fail(event: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("silver bucket unreachable")
+
+    def keep(event: dict[str, Any], error: Exception) -> None:
+        letters.put(invocation_record(event, error, function_arn="arn:fn", attempts=1))
+
+    trigger = BronzeTrigger(
+        sqs=stack.client("sqs"),
+        s3=stack.client("s3"),
+        queue_url=stack.queue_url,
+        firehose_prefix=stack.definition.firehose_prefix,
+        invoke=fail,
+        on_failure=keep,
+    )
+    trigger.drain()  # whatever earlier tests left queued
+    stack.client("firehose").put_record_batch(
+        DeliveryStreamName=stack.names.delivery_stream, Records=[{"Data": b"x\n"}]
+    )
+    # WHEN the queue is drained THEN nothing is raised, and the failure is counted
+    report = trigger.drain()
+    assert (report.events, report.failed, report.results) == (1, 1, [])
+    # AND the event is kept as Lambda's invocation record, which redrive takes back
+    (letter,) = letters.receive()
+    record = json.loads(letter.body)
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["responsePayload"]["errorMessage"] == "silver bucket unreachable"
+    (s3_record,) = record["requestPayload"]["Records"]
+    assert unquote_plus(s3_record["s3"]["object"]["key"]).startswith("quotes/dt=")
 
 
 def test_lake_round_trip(stack: LocalStack, tmp_path: Any) -> None:
