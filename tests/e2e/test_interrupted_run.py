@@ -118,3 +118,23 @@ def test_two_runs_started_together_keep_separate_logs(tmp_path: Path) -> None:
     for log in logs:
         lines = log.read_text(encoding="utf-8").splitlines()
         assert lines and all(json.loads(line) for line in lines)
+
+
+def test_the_console_shows_tick_lines_and_the_handlers_json_goes_to_the_log(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a symbols file, whose check imports the producer's symbol parsing before the run
+    symbols = tmp_path / "symbols.txt"
+    symbols.write_text("AAPL\nVOD.L\n", encoding="utf-8")
+    lake = tmp_path / "lake"
+    argv = [str(QUOTEPIPE), "run", "--ticks", "1", "--interval", "0",
+            "--symbols-file", str(symbols), "--lake", str(lake)]  # fmt: skip
+    # WHEN the run finishes
+    run = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    # THEN the console has no JSON document, and the run's log has the handlers' lines
+    assert run.returncode == 0, run.stderr
+    assert "tick 1/1: 2/2 quotes sent" in run.stdout
+    assert not [line for line in run.stdout.splitlines() if line.startswith("{")]
+    (log,) = (lake / "logs").glob("run-*.jsonl")
+    messages = [json.loads(line).get("message") for line in log.read_text().splitlines()]
+    assert "invocation done" in messages
