@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m bench [producer] [processor] [hostile]`` (all by default).
+"""Run benchmarks: ``python -m bench [producer] [processor] [hostile] [gold]`` (all by default).
 
 Each ``bench/bench_<name>.py`` has ``main() -> dict``; the figures are printed and
 written to ``bench/results.json`` so the README's numbers can be traced to a run.
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("producer", "processor", "hostile")
+BENCHMARKS = ("producer", "processor", "hostile", "gold")
 RESULTS = Path(__file__).with_name("results.json")
 
 

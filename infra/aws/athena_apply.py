@@ -8,7 +8,11 @@ statement, the packaged reference objects the tables read (``producer/sessions.c
 for ``sessions``) are uploaded to their buckets (``infra.sqlfiles.reference``).
 Settings: ``--workgroup`` / ``ATHENA_WORKGROUP`` (default ``primary``),
 ``--output-location`` / ``ATHENA_OUTPUT_LOCATION`` (``s3://bucket/prefix/``),
-``--silver-bucket`` / ``SILVER_BUCKET`` (fills ``${SILVER_BUCKET}`` in sql/setup).
+``--silver-bucket`` / ``SILVER_BUCKET`` (fills ``${SILVER_BUCKET}`` in sql/setup),
+``--gold-bucket`` / ``GOLD_BUCKET`` (``${GOLD_BUCKET}``) and ``--gold-watermark`` /
+``GOLD_WATERMARK`` (``${GOLD_WATERMARK}`` in the quotes view: the first day read from
+silver; default ``0000-01-01``, all of silver, which is right at any time and costs
+what silver alone costs until the next compaction moves it).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from infra.sqlfiles.errors import AthenaError
 from infra.sqlfiles.reference import REFERENCE_OBJECTS, ReferenceObject
 
 ENDED = {"SUCCEEDED", "FAILED", "CANCELLED"}
+NO_GOLD = "0000-01-01"
 _CREATE_DATABASE = re.compile(
     r"^\s*CREATE\s+(?:DATABASE|SCHEMA)\s+(?:IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?", re.IGNORECASE
 )
@@ -171,11 +176,19 @@ def _dry_run(files: list[SqlFile], settings: ApplySettings) -> None:
         print(f"-- {file.name}\n{fill_placeholders(file, settings.placeholders)};\n")
 
 
+def _placeholders(silver: str | None, gold: str | None, watermark: str | None) -> dict[str, str]:
+    """The deploy-time values given; the watermark defaults to reading all of silver."""
+    given = {"SILVER_BUCKET": silver, "GOLD_BUCKET": gold}
+    return {k: v for k, v in given.items() if v} | {"GOLD_WATERMARK": watermark or NO_GOLD}
+
+
 def apply_command(
     *,
     workgroup: str,
     output_location: str | None,
     silver_bucket: str | None,
+    gold_bucket: str | None = None,
+    gold_watermark: str | None = None,
     sql_dir: Path = SQL_DIR,
     client: Any = None,
     s3: Any = None,
@@ -185,7 +198,7 @@ def apply_command(
     settings = ApplySettings(
         workgroup=workgroup,
         output_location=output_location,
-        placeholders={"SILVER_BUCKET": silver_bucket} if silver_bucket else {},
+        placeholders=_placeholders(silver_bucket, gold_bucket, gold_watermark),
     )
     files = load_apply_order(sql_dir)
     try:

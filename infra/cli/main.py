@@ -87,6 +87,13 @@ def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     dashboard.add_argument("--out", type=Path, help="output file (default LAKE/dashboard.html)")
 
 
+def _add_compact(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    compact = commands.add_parser("compact", help="compact closed days of silver into gold Parquet")
+    compact.add_argument("--lake", type=existing_lake, default=str(DEFAULT_LAKE))
+    compact.add_argument("--from", dest="start", type=date.fromisoformat)
+    compact.add_argument("--to", dest="end", type=date.fromisoformat)
+
+
 def _add_athena(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     athena = commands.add_parser("athena", help="manage the Athena objects on AWS")
     actions = athena.add_subparsers(dest="action", required=True)
@@ -98,6 +105,12 @@ def _add_athena(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="s3:// result location (optional when the workgroup enforces one)",
     )
     apply.add_argument("--silver-bucket", default=os.environ.get("SILVER_BUCKET"))
+    apply.add_argument("--gold-bucket", default=os.environ.get("GOLD_BUCKET"))
+    apply.add_argument(
+        "--gold-watermark",
+        default=os.environ.get("GOLD_WATERMARK"),
+        help="first day the quotes view reads from silver (default: all of silver)",
+    )
     apply.add_argument("--dry-run", action="store_true", help="print the statements only")
 
 
@@ -154,6 +167,7 @@ def parser() -> argparse.ArgumentParser:
     _add_query(commands)
     _add_replay(commands)
     _add_dashboard(commands)
+    _add_compact(commands)
     _add_athena(commands)
     _add_redrive(commands)
     _add_probe(commands)
@@ -189,6 +203,12 @@ def _dashboard(args: argparse.Namespace) -> int:
     return dashboard_command(args.lake, args.out or args.lake / "dashboard.html")
 
 
+def _compact(args: argparse.Namespace) -> int:
+    from infra.cli.compact import compact_command
+
+    return compact_command(args.lake, args.start, args.end)
+
+
 def _athena(args: argparse.Namespace) -> int:
     from infra.aws.athena_apply import apply_command
 
@@ -196,6 +216,8 @@ def _athena(args: argparse.Namespace) -> int:
         workgroup=args.workgroup,
         output_location=args.output_location,
         silver_bucket=args.silver_bucket,
+        gold_bucket=args.gold_bucket,
+        gold_watermark=args.gold_watermark,
         dry_run=args.dry_run,
     )
 
@@ -244,6 +266,7 @@ COMMANDS = {
     "query": _query,
     "replay": _replay,
     "dashboard": _dashboard,
+    "compact": _compact,
     "athena": _athena,
     "redrive": _redrive,
     "probe": _probe,

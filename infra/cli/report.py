@@ -6,6 +6,7 @@ import sys
 
 from infra.cli.dashboard import write_dashboard
 from infra.local.athena.engine import LocalAthena, format_result
+from infra.local.gold import compact_lake
 from infra.local.pipeline import RunOptions, RunResult, run_pipeline
 
 LATEST_SQL = """
@@ -53,6 +54,10 @@ def run_and_report(options: RunOptions) -> int:
         )
         return stop.exit_code
     print(summarise(result))
+    # Days that closed while the lake accumulated go to gold, so later queries stay fast.
+    compacted = compact_lake(options.lake)
+    if compacted.written:
+        print(compacted.summary())
     with LocalAthena(options.lake) as athena:
         latest = athena.query(LATEST_SQL)
     print("\nlatest quotes (quotepipe query 'SELECT * FROM latest_quotes'):")

@@ -32,8 +32,15 @@ def test_the_contract_objects_exist() -> None:
     created = [parse(f).this for f in load_apply_order()]
     names = [getattr(t, "this", t).name for t in created]
     assert names == [
-        *("quotepipe", "silver_quotes", "silver_rejected", "sessions"),
-        *("quotes", "latest_quotes", "ohlc_5m", "daily_summary", "exchange_calendars"),
+        *("quotepipe", "silver_quotes", "silver_rejected", "sessions", "gold_quotes"),
+        *(
+            "quotes_silver",
+            "quotes",
+            "latest_quotes",
+            "ohlc_5m",
+            "daily_summary",
+            "exchange_calendars",
+        ),
         "coverage",
     ]
 
@@ -87,7 +94,8 @@ def test_sessions_ddl_reads_the_packaged_csv_by_position() -> None:
 def test_placeholders_only_in_setup() -> None:
     for file in ALL_FILES:
         used = placeholders(file.statement)
-        assert used <= ({"SILVER_BUCKET"} if file.path.parent.name == "setup" else set()), file.name
+        allowed = {"setup": {"SILVER_BUCKET", "GOLD_BUCKET"}, "views": {"GOLD_WATERMARK"}}
+        assert used <= allowed.get(file.path.parent.name, set()), file.name
 
 
 def _reads_without_dt(select: exp.Select) -> bool:

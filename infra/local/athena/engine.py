@@ -25,7 +25,9 @@ from typing import Any, Self
 import duckdb
 
 from infra.local.athena.format import FORMATS, format_result
-from infra.local.athena.tables import CATALOG, apply_setup, cache_dir
+from infra.local.athena.loader import WATERMARK, LakeTables
+from infra.local.athena.staging import cache_dir
+from infra.local.athena.tables import CATALOG, create_database, setup_table
 from infra.local.athena.translate import (
     bind_parameters,
     check_functions,
@@ -33,7 +35,7 @@ from infra.local.athena.translate import (
     parse_statement,
     to_duckdb,
 )
-from infra.sqlfiles.catalog import SQL_DIR, SqlFile, load_section
+from infra.sqlfiles.catalog import SQL_DIR, SqlFile, fill_placeholders, load_section, placeholders
 from infra.sqlfiles.errors import AthenaError, SqlError
 
 __all__ = ["AthenaError", "LocalAthena", "QueryResult", "format_result", "run_query_command"]
@@ -44,6 +46,10 @@ SESSION_SETTINGS = (
     "SET integer_division = true",  # Trino: 7 / 2 = 3
     "SET default_null_order = 'nulls_last'",  # Trino: NULLs last, ASC and DESC
 )
+
+
+# About 128 MB of uncompressed rows (a quote row is ~120 bytes in DuckDB's vectors).
+ROW_GROUP_ROWS = 1_048_576
 
 
 def _confinement(lake: Path) -> tuple[str, ...]:
@@ -81,6 +87,12 @@ class LocalAthena:
         self.lake_dir, self.sql_dir = Path(lake_dir), sql_dir
         self.database = ""
         self._conn: Any = None
+        self._tables: LakeTables | None = None
+
+    @property
+    def watermark(self) -> str:
+        """The first day ``quotes`` reads from silver (days before it come from gold)."""
+        return self._tables.watermark if self._tables else ""
 
     def __enter__(self) -> Self:
         self.open()
@@ -97,8 +109,10 @@ class LocalAthena:
         for setting in (*SESSION_SETTINGS, *_confinement(self.lake_dir.resolve())):
             self._conn.execute(setting)
         self._conn.execute(f"ATTACH ':memory:' AS {CATALOG}")
+        self._tables = LakeTables(self.lake_dir, self._conn)
         for file in load_section("setup", self.sql_dir):
             self._setup(file)
+        self._tables.find_watermark()
         for file in load_section("views", self.sql_dir):
             self._create_view(file)
         self._conn.execute("SET lock_configuration = true")
@@ -108,22 +122,35 @@ class LocalAthena:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            self._tables = None
 
     def _setup(self, file: SqlFile) -> None:
         tree = parse_statement(file.statement)
         try:
-            self.database = apply_setup(self._conn, file, tree, self.lake_dir) or self.database
+            database = create_database(self._conn, tree)
+            if database is None:
+                self._lake_tables().add(setup_table(file, tree))
+            self.database = database or self.database
         except duckdb.Error as exc:
             raise SqlError(f"DuckDB: {exc}", sql=file.text, source=file.path) from exc
         except OSError as exc:  # the staging file under LAKE/.cache/
             message = f"cannot stage the lake's rows: {exc.strerror}: {exc.filename}"
             raise SqlError(message, sql=file.text, source=file.path) from exc
 
+    def _lake_tables(self) -> LakeTables:
+        if self._tables is None:
+            raise AthenaError("LocalAthena is not open: use it as a context manager")
+        return self._tables
+
     def _create_view(self, file: SqlFile) -> None:
+        tables = self._lake_tables()
+        bounded = WATERMARK in placeholders(file.statement)
         try:
-            tree = parse_statement(file.statement)
-            check_functions(tree, file.statement)
-            self._conn.execute(to_duckdb(tree, file.statement))
+            sql = fill_placeholders(file, {WATERMARK: tables.watermark})
+            tree = parse_statement(sql)
+            check_functions(tree, sql)
+            tables.add_view(tree.this.name, tree, bounded)
+            self._conn.execute(to_duckdb(tree, sql))
         except AthenaError as exc:
             raise type(exc)(exc.message, sql=file.text, source=file.path) from exc
         except duckdb.Error as exc:
@@ -136,7 +163,9 @@ class LocalAthena:
         if self._conn is None:
             raise AthenaError("LocalAthena is not open: use it as a context manager")
         try:
-            cursor = self._conn.execute(prepare_query(sql, params))
+            tree, duck_sql = prepare_tree(sql, params)
+            self._lake_tables().prepare(tree)
+            cursor = self._conn.execute(duck_sql)
             columns = tuple(d[0] for d in cursor.description or ())
             return QueryResult(columns, cursor.fetchall())
         except AthenaError as exc:
@@ -150,17 +179,49 @@ class LocalAthena:
         except duckdb.Error as exc:
             raise SqlError(f"DuckDB: {exc}", sql=sql, source=source) from exc
 
+    def explain(self, sql: str, params: Sequence[str] = ()) -> str:
+        """DuckDB's physical plan of one Athena query: which files each scan reads."""
+        tree, duck_sql = prepare_tree(sql, params)
+        self._lake_tables().prepare(tree)
+        return "\n".join(
+            str(row[1]) for row in self._conn.execute(f"EXPLAIN {duck_sql}").fetchall()
+        )
+
+    def write_parquet(self, sql: str, target: Path) -> int:
+        """Write one query's rows to a Parquet file in the lake: ZSTD, ~128 MB row groups.
+
+        It reads what the engine loaded when it opened (silver from the watermark on),
+        never loading more: compaction writes only days from the watermark on. Returns
+        the number of rows written.
+        """
+        try:
+            duck_sql = prepare_query(sql)
+            written = self._conn.execute(
+                f"COPY ({duck_sql}) TO {_quote(str(target))} "
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+            ).fetchone()
+            return int(written[0])
+        except AthenaError as exc:
+            raise type(exc)(exc.message, sql=sql) from exc
+        except duckdb.Error as exc:
+            raise SqlError(f"DuckDB: {exc}", sql=sql) from exc
+
     def query_file(self, file: SqlFile, params: Sequence[str] = ()) -> QueryResult:
         """Run one query of ``sql/`` (a dashboard), errors naming its file."""
         return self.query(file.statement, params, source=file.path)
 
 
-def prepare_query(sql: str, params: Sequence[str] = ()) -> str:
-    """The DuckDB SQL of one Athena query with its parameters bound, or an ``AthenaError``."""
+def prepare_tree(sql: str, params: Sequence[str] = ()) -> tuple[Any, str]:
+    """One Athena query with its parameters bound: its tree and its DuckDB SQL."""
     bound = bind_parameters(sql, params) if params or "?" in sql else sql
     tree = parse_statement(bound)
     check_query(tree, bound)
-    return to_duckdb(tree, bound)
+    return tree, to_duckdb(tree, bound)
+
+
+def prepare_query(sql: str, params: Sequence[str] = ()) -> str:
+    """The DuckDB SQL of one Athena query with its parameters bound, or an ``AthenaError``."""
+    return prepare_tree(sql, params)[1]
 
 
 def run_query_command(lake: Path, sql: str, fmt: str, params: Sequence[str] = ()) -> int:

@@ -13,17 +13,21 @@ lake's objects that the confined DuckDB connection may read.
 
 from __future__ import annotations
 
-import csv
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlglot import exp
 
-from infra.local.athena.opencsv import read_object
+from infra.local.athena.staging import (
+    LakeObject,
+    ParsedCache,
+    read_staged_sql,
+    staging_file,
+    write_staged_rows,
+)
 from infra.sqlfiles.catalog import SqlFile
 from infra.sqlfiles.errors import UnsupportedSqlError
 from infra.sqlfiles.reference import references_in
@@ -31,7 +35,6 @@ from infra.sqlfiles.reference import references_in
 OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 SERDE_DEFAULTS = {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
 CATALOG = "awsdatacatalog"
-CACHE_DIR = ".cache"
 _BUCKET_URL = re.compile(r"s3://\$\{([A-Z][A-Z0-9_]*)_BUCKET\}/(.*)")
 _TEMPLATE_TAIL = re.compile(r"(.*)/([A-Za-z0-9_]+=)\$\{([a-z_]+)\}/")
 _PROJECTION = {"type": "date", "format": "yyyy-MM-dd", "interval": "1", "interval.unit": "DAYS"}
@@ -48,6 +51,12 @@ class ExternalTable:
     folder_prefix: str  # e.g. "dt="
     skip_lines: int
     range_start: str
+    types: tuple[str, ...] = ()  # DuckDB types of a Parquet table's columns
+    parquet: bool = False
+
+    def parsed_cache(self, lake: Path) -> ParsedCache:
+        """Where the parsed rows of a partitioned OpenCSVSerde table are kept."""
+        return ParsedCache(self.name, self.columns, self.partition, self.skip_lines, lake)
 
 
 def _string(node: exp.Expr | None) -> str:
@@ -93,7 +102,10 @@ def _check_projection(props: dict[str, str], partition: str, file: SqlFile) -> s
 
 def external_table(create: exp.Create, file: SqlFile) -> ExternalTable:
     """Read and check the DDL of an external table."""
-    _check_serde(create, file)
+    file_format = create.find(exp.FileFormatProperty)
+    parquet = file_format is not None and _string(file_format.this).upper() == "PARQUET"
+    if not parquet:
+        _check_serde(create, file)
     props = _properties(create)
     parted = create.find(exp.PartitionedByProperty)
     partitions = [c.name for c in parted.find_all(exp.ColumnDef)] if parted else []
@@ -106,7 +118,13 @@ def external_table(create: exp.Create, file: SqlFile) -> ExternalTable:
         folder_prefix="",
         skip_lines=int(props.get("skip.header.line.count", "0")),
         range_start="",
+        types=tuple(c.args["kind"].sql(dialect="duckdb") for c in schema.expressions),
+        parquet=parquet,
     )
+    if parquet and not partitions:
+        raise UnsupportedSqlError(
+            "a Parquet table is emulated with partitions only", source=file.path
+        )
     return _projected(table, partitions, props, file) if partitions else table
 
 
@@ -198,75 +216,63 @@ def _is_projected(value: str, start: str, today: str) -> bool:
     return parsed.isoformat() == value and start <= value <= today
 
 
-def cache_dir(lake: Path) -> Path:
-    """Where the local engine keeps staging and spill files: ``LAKE/.cache/``."""
-    return lake.resolve() / CACHE_DIR
+def lake_objects(table: ExternalTable, lake: Path, since: str = "") -> list[LakeObject]:
+    """The objects of the partitions from ``since`` on (all without it), stated now."""
+    return [LakeObject.of(v, p) for v, p in partition_files(table, lake) if v >= since]
 
 
-def _write_rows(table: ExternalTable, files: list[tuple[str, Path]], out: IO[str]) -> int:
-    """Every row as OpenCSVSerde reads it, in plain CSV with a NULL mask; the row count.
-
-    Each staged row starts with the partition value ('' without partitions) and the mask.
-    """
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    count = 0
-    for value, path in files:
-        for row in read_object(path.read_bytes(), table.skip_lines, len(table.columns)):
-            mask = "".join("1" if cell is None else "0" for cell in row)
-            writer.writerow([value, mask, *(cell or "" for cell in row)])
-            count += 1
-    return count
+def create_database(conn: Any, tree: exp.Expr) -> str | None:
+    """``CREATE DATABASE`` as a DuckDB schema, made current; None for other statements."""
+    if isinstance(tree, exp.Create) and str(tree.args.get("kind")) in {"DATABASE", "SCHEMA"}:
+        name = str(tree.this.name)
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS {CATALOG}."{name}"')
+        conn.execute(f'USE {CATALOG}."{name}"')
+        return name
+    return None
 
 
-def create_table(conn: Any, table: ExternalTable, lake: Path) -> None:
-    """A DuckDB table holding what Athena would read from the lake (all VARCHAR)."""
-    names = [*table.columns, *filter(None, [table.partition])]
-    columns = ", ".join(f'"{name}" VARCHAR' for name in names)
+def setup_table(file: SqlFile, tree: exp.Expr) -> ExternalTable:
+    """The external table a setup statement creates; anything else is refused."""
+    if isinstance(tree, exp.Create) and tree.find(exp.ExternalProperty) is not None:
+        return external_table(tree, file)
+    raise UnsupportedSqlError(
+        "only CREATE DATABASE and CREATE EXTERNAL TABLE are emulated in sql/setup", source=file.path
+    )
+
+
+def create_plain_table(conn: Any, table: ExternalTable, lake: Path) -> None:
+    """A table without partitions (a few KB): its rows loaded into DuckDB on every open."""
+    columns = ", ".join(f'"{name}" VARCHAR' for name in table.columns)
     conn.execute(f'CREATE OR REPLACE TABLE "{table.name}" ({columns})')
     files = partition_files(table, lake)
     if not files:
-        return  # no objects, nothing to stage
-    cache_dir(lake).mkdir(parents=True, exist_ok=True)
-    # A unique name per load: two engines on one lake never share a staging file.
-    staging = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before DuckDB reads it
-        "w", suffix=".csv", prefix=f"{table.name}-", dir=cache_dir(lake),
-        encoding="utf-8", newline="", delete=False,
-    )  # fmt: skip
-    with staging as out:
-        count = _write_rows(table, files, out)
+        return
+    with staging_file(lake, table.name) as out:
+        count = write_staged_rows(files, table.skip_lines, len(table.columns), out)
     try:
         if count:
-            conn.execute(_insert_sql(table, Path(out.name)))
+            names = ", ".join(f'"{name}"' for name in table.columns)
+            select = read_staged_sql(Path(out.name), table.columns)
+            conn.execute(f'INSERT INTO "{table.name}" SELECT {names} FROM ({select})')
     finally:
         Path(out.name).unlink()
 
 
-def _insert_sql(table: ExternalTable, staged: Path) -> str:
-    """Read the staged CSV back, turning masked cells into NULL."""
-    types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(table.columns) + 2))
-    cells = ", ".join(
-        f"CASE WHEN substr(c1, {i}, 1) = '1' THEN NULL ELSE c{i + 1} END"
-        for i in range(1, len(table.columns) + 1)
-    )
-    partition = ", c0" if table.partition else ""
+def parquet_view_sql(table: ExternalTable, lake: Path) -> str:
+    """A Parquet table as a view over its objects, read natively by DuckDB.
+
+    The objects are listed when the engine opens, as projection enumerates them
+    (dates up to today, names not starting with ``.`` or ``_``); the ``dt=`` folder
+    of each lets DuckDB skip the files a ``dt`` filter excludes while it plans.
+    """
+    files = [path for _, path in partition_files(table, lake)]
+    typed = zip((*table.columns, table.partition), (*table.types, "VARCHAR"), strict=True)
+    if not files:
+        nulls = ", ".join(f'CAST(NULL AS {kind}) AS "{name}"' for name, kind in typed)
+        return f'CREATE OR REPLACE VIEW "{table.name}" AS SELECT {nulls} WHERE false'
+    names = ", ".join(f'CAST("{name}" AS {kind}) AS "{name}"' for name, kind in typed)
+    listed = ", ".join(_quote(str(f)) for f in files)
     return (
-        f'INSERT INTO "{table.name}" SELECT {cells}{partition} '
-        f"FROM read_csv({_quote(str(staged))}, "
-        f"columns = {{{types}}}, header = false, delim = ',', quote = '\"', escape = '\"', "
-        "allow_quoted_nulls = false, auto_detect = false)"
-    )
-
-
-def apply_setup(conn: Any, file: SqlFile, tree: exp.Expr, lake: Path) -> str | None:
-    """Run one setup statement locally; return the database name it creates, if any."""
-    if isinstance(tree, exp.Create) and str(tree.args.get("kind")) in {"DATABASE", "SCHEMA"}:
-        name = tree.this.name
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS {CATALOG}."{name}"')
-        conn.execute(f'USE {CATALOG}."{name}"')
-        return str(name)
-    if isinstance(tree, exp.Create) and tree.find(exp.ExternalProperty) is not None:
-        create_table(conn, external_table(tree, file), lake)
-        return None
-    raise UnsupportedSqlError(
-        "only CREATE DATABASE and CREATE EXTERNAL TABLE are emulated in sql/setup", source=file.path
+        f'CREATE OR REPLACE VIEW "{table.name}" AS SELECT {names} FROM read_parquet([{listed}], '
+        f"hive_partitioning = true, hive_types = {{'{table.partition}': 'VARCHAR'}})"
     )

@@ -17,7 +17,11 @@ from producer.sessions import TABLE_PATH
 SETTINGS = ApplySettings(
     workgroup="quotepipe",
     output_location="s3://results-bucket/athena/",
-    placeholders={"SILVER_BUCKET": "my-silver"},
+    placeholders={
+        "SILVER_BUCKET": "my-silver",
+        "GOLD_BUCKET": "my-gold",
+        "GOLD_WATERMARK": "2026-11-20",
+    },
 )
 
 
@@ -135,7 +139,9 @@ def _status(query_id: str, state: str) -> dict[str, Any]:
 
 
 def test_command_dry_run_prints_statements(capsys: pytest.CaptureFixture[str]) -> None:
-    code = apply_command(workgroup="wg", output_location=None, silver_bucket="b", dry_run=True)
+    code = apply_command(
+        workgroup="wg", output_location=None, silver_bucket="b", gold_bucket="g", dry_run=True
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "-- setup/020_silver_quotes.sql" in out
@@ -163,7 +169,12 @@ def test_command_applies_and_reports(
     athena: Any, s3: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = apply_command(
-        workgroup="quotepipe", output_location=None, silver_bucket=SILVER, client=athena, s3=s3
+        workgroup="quotepipe",
+        output_location=None,
+        silver_bucket=SILVER,
+        gold_bucket="my-gold",
+        client=athena,
+        s3=s3,
     )
     assert code == 0
     out = capsys.readouterr().out
@@ -178,7 +189,12 @@ def test_command_uploads_the_session_table_before_any_statement(athena: Any, s3:
             f"before-call.{event}", lambda model, **_: calls.append(model.name)
         )
     apply_command(
-        workgroup="quotepipe", output_location=None, silver_bucket=SILVER, client=athena, s3=s3
+        workgroup="quotepipe",
+        output_location=None,
+        silver_bucket=SILVER,
+        gold_bucket="my-gold",
+        client=athena,
+        s3=s3,
     )
     assert calls[0] == "PutObject"
     assert calls.count("PutObject") == 1 and len(calls) == 1 + len(load_apply_order())
@@ -193,7 +209,12 @@ def test_command_failed_upload_runs_no_statement(
     starts = record_starts(athena)
     s3 = boto3.client("s3", region_name="us-east-1")  # no silver bucket in this account
     code = apply_command(
-        workgroup="quotepipe", output_location=None, silver_bucket=SILVER, client=athena, s3=s3
+        workgroup="quotepipe",
+        output_location=None,
+        silver_bucket=SILVER,
+        gold_bucket="my-gold",
+        client=athena,
+        s3=s3,
     )
     assert code == 1
     err = capsys.readouterr().err

@@ -58,11 +58,17 @@ def test_staging_stays_under_the_lake_cache(
 ) -> None:
     # GIVEN a shared temporary folder that cannot be used (it does not exist)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-shared-tmp"))
-    # WHEN the engine loads the lake THEN it needs no shared temp folder and leaves no file
+    # WHEN the engine loads the lake THEN it needs no shared temp folder, and what it
+    # leaves is the parsed rows of each object (one Parquet file each), no staging file
     with LocalAthena(lake) as athena:
         assert athena.query("SELECT count(*) FROM silver_quotes").rows[0][0] > 0
-    assert (lake / ".cache").is_dir()
-    assert not [p for p in (lake / ".cache").rglob("*") if p.is_file()]
+    left = [p for p in (lake / ".cache").rglob("*") if p.is_file()]
+    objects = list((lake / "silver").rglob("*.csv"))
+    assert left
+    assert all(p.suffix == ".parquet" and "tables" in p.parts for p in left)
+    assert len([p for p in left if "silver_quotes" in p.parts]) == len(
+        [o for o in objects if "quotes" in o.parts]
+    )
 
 
 SQL = "SELECT symbol FROM latest_quotes WHERE symbol = ? AND 1 = 0"

@@ -1,4 +1,6 @@
--- quotes: silver typed, one row per (symbol, trade_time).
+-- quotes_silver: silver typed, one row per (symbol, trade_time): the one rule of
+-- de-duplication. The quotes view reads it for the days not yet compacted, and
+-- compaction writes exactly its rows of a closed day into gold_quotes.
 --
 -- Firehose and S3 events are at-least-once, so the same quote can sit in several
 -- silver objects: keep a live quote over a row rebuilt from a one-minute bar (source
@@ -10,7 +12,7 @@
 -- dt is a function of trade_time, so putting it in the window partition changes
 -- nothing but lets Athena push a dt filter below the window and prune partitions.
 -- Rows without a symbol or a readable trade_time (blank or broken lines) are left out.
-CREATE OR REPLACE VIEW quotes AS
+CREATE OR REPLACE VIEW quotes_silver AS
 WITH typed AS (
     SELECT
         symbol,
