@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from infra.cli.arguments import OneLineParser, existing_lake, http_url, lake_to_write, symbols_file
+from infra.cli.arguments import (
+    OneLineParser,
+    existing_lake,
+    http_url,
+    lake_to_write,
+    port_number,
+    refresh_seconds,
+    symbols_file,
+)
 
 DEFAULT_LAKE = Path("lake")
 
@@ -66,6 +74,10 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="poll only symbols whose exchange is in session, as the deployed producer does",
     )
+    run.add_argument(
+        "--dashboard", nargs="?", const=8050, type=port_number, metavar="PORT",
+        help="serve the live dashboard on 127.0.0.1:PORT (default 8050) during and after the run",
+    )  # fmt: skip
 
 
 def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -85,6 +97,12 @@ def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     dashboard = commands.add_parser("dashboard", help="render the dashboards into one HTML file")
     dashboard.add_argument("--lake", type=existing_lake, default=str(DEFAULT_LAKE))
     dashboard.add_argument("--out", type=Path, help="output file (default LAKE/dashboard.html)")
+    dashboard.add_argument("--serve", action="store_true", help="serve a live page instead")
+    dashboard.add_argument("--host", default="127.0.0.1", help="--serve: address to bind")
+    dashboard.add_argument("--port", type=port_number, default=8050, help="--serve: port")
+    dashboard.add_argument(
+        "--refresh", type=refresh_seconds, default=5.0, help="--serve: seconds between refreshes"
+    )
 
 
 def _add_athena(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -174,7 +192,7 @@ def _run(args: argparse.Namespace) -> int:
         lake=args.lake,
         follow_sessions=args.follow_sessions,
     )
-    return run_and_report(options)
+    return run_and_report(options, dashboard_port=args.dashboard)
 
 
 def _query(args: argparse.Namespace) -> int:
@@ -184,8 +202,10 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from infra.cli.dashboard import dashboard_command
+    from infra.cli.dashboard import dashboard_command, serve_command
 
+    if args.serve:
+        return serve_command(args.lake, host=args.host, port=args.port, refresh=args.refresh)
     return dashboard_command(args.lake, args.out or args.lake / "dashboard.html")
 
 

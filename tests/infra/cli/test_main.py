@@ -109,6 +109,10 @@ def test_a_bad_symbols_file_is_one_line_before_the_stack_starts(
         (["run", "--interval", "1e300"], "--interval"),
         (["run", "--interval", "soon"], "--interval"),
         (["run", "--ticks", "many"], "--ticks"),
+        (["run", "--dashboard", "70000"], "--dashboard"),
+        (["dashboard", "--serve", "--port", "-1"], "--port"),
+        (["dashboard", "--serve", "--refresh", "0"], "--refresh"),
+        (["dashboard", "--serve", "--refresh", "nan"], "--refresh"),
     ],
 )
 def test_bad_run_values_are_one_line_naming_the_argument(
