@@ -18,6 +18,9 @@ import os
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,14 @@ from infra.dashboard.page import duration, render
 from infra.local.athena.engine import LocalAthena
 from infra.sqlfiles.errors import AthenaError
 
-__all__ = ["dashboard_command", "duration", "serve_command", "write_dashboard", "write_page"]
+__all__ = [
+    "athena_command",
+    "dashboard_command",
+    "duration",
+    "serve_command",
+    "write_dashboard",
+    "write_page",
+]
 
 
 def write_page(out: Path, page: str) -> Path:
@@ -96,4 +106,46 @@ def serve_command(lake: Path, *, host: str, port: int, refresh: float) -> int:
         serve_until_stopped(server.url)
     finally:
         server.stop()
+    return 0
+
+
+def athena_data(source: Any, as_of: datetime) -> DashboardData:
+    """Every panel for today's UTC date, run by Athena, with what each panel scanned."""
+    from infra.dashboard.data import collect
+
+    data = collect(source, as_of.astimezone(UTC).date().isoformat(), as_of)
+    origin = f"Athena (workgroup {source.workgroup}, database {source.database})"
+    return replace(data, scans=dict(source.scans), origin=origin)
+
+
+def athena_command(
+    *,
+    workgroup: str,
+    database: str,
+    output_location: str | None,
+    out: Path,
+    client: Any = None,
+    as_of: datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """``quotepipe dashboard --athena``: the page from Athena; exit 1 naming a failed panel."""
+    from infra.aws.costs import load_prices
+    from infra.dashboard.athena import AthenaSource
+
+    if client is None:
+        import boto3
+
+        client = boto3.client("athena")
+    source = AthenaSource(client, workgroup=workgroup, database=database,
+                          price=load_prices()["athena"], output_location=output_location,
+                          sleep=sleep)  # fmt: skip
+    try:
+        data = athena_data(source, as_of or datetime.now(UTC))
+    except AthenaError as exc:
+        print(f"quotepipe dashboard: {exc.message}", file=sys.stderr)
+        return 1
+    write_page(out, render(data))
+    queries = sum(s.queries for s in data.scans.values())
+    cost = sum(s.cost_usd for s in data.scans.values())
+    print(f"dashboard written to {out} ({queries} Athena queries, ${cost:.4f})")
     return 0

@@ -148,6 +148,8 @@ def test_the_default_lake_is_checked_too(
     monkeypatch.chdir(tmp_path)
     code, line = _one_line_error(capsys, ["query", "SELECT 1"])
     assert code == 2 and "lake does not exist" in line
+    code, line = _one_line_error(capsys, ["dashboard"])
+    assert code == 2 and "lake does not exist" in line
 
 
 @pytest.mark.parametrize(
