@@ -23,7 +23,6 @@ AS_OF = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 PRICE = {"per_tb_scanned": 5.0, "minimum_bytes_per_query": 10_000_000}
 MINIMUM_COST = 10_000_000 / TIB * 5.0
 REGION = "us-east-1"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 # What Athena answers for each query the page runs, in order: (name, type) then rows.
 ANSWERS: list[tuple[list[tuple[str, str]], list[list[str | None]]]] = [
@@ -47,6 +46,17 @@ ANSWERS: list[tuple[list[tuple[str, str]], list[list[str | None]]]] = [
 ]  # fmt: skip
 
 
+def athena_client(endpoint_url: str | None = None) -> Any:
+    """An Athena client with throwaway credentials (moto or a Stubber answers it)."""
+    return boto3.client(
+        "athena",
+        region_name=REGION,
+        endpoint_url=endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 def athena_rows(columns: list[tuple[str, str]], rows: list[list[str | None]]) -> dict[str, Any]:
     """One result as moto's queue takes it: Athena's header row first, then the rows."""
     datum = [[{"VarCharValue": v} if v is not None else {} for v in r] for r in rows]
@@ -65,7 +75,7 @@ def moto_athena() -> Iterator[tuple[Any, str]]:
     try:
         host, port = server.get_host_and_port()
         url = f"http://{host}:{port}"
-        client = boto3.client("athena", region_name=REGION, endpoint_url=url, **CREDENTIALS)
+        client = athena_client(endpoint_url=url)
         client.create_work_group(Name="dash", Configuration={})
         yield client, url
     finally:
@@ -109,7 +119,7 @@ def test_the_page_from_athena(moto_athena: tuple[Any, str], tmp_path: Path) -> N
 
 
 def _stubbed() -> tuple[Any, Stubber]:
-    client = boto3.client("athena", region_name=REGION, **CREDENTIALS)
+    client = athena_client()
     return client, Stubber(client)
 
 
