@@ -80,21 +80,42 @@ def _start(client: Any, sql: str, database: str, settings: ApplySettings) -> str
     return str(client.start_query_execution(**request)["QueryExecutionId"])
 
 
+def wait_for_query(
+    client: Any,
+    query_id: str,
+    *,
+    poll_seconds: float,
+    max_polls: int,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Poll GetQueryExecution until the query ends; its final QueryExecution (with Statistics)."""
+    for _ in range(max_polls):
+        execution: dict[str, Any] = client.get_query_execution(QueryExecutionId=query_id)[
+            "QueryExecution"
+        ]
+        if execution["Status"]["State"] in ENDED:
+            return execution
+        sleep(poll_seconds)
+    reason = f"still running after {max_polls} polls"
+    return {
+        "QueryExecutionId": query_id,
+        "Status": {"State": "TIMEOUT", "StateChangeReason": reason},
+    }
+
+
 def _wait(
     client: Any, query_id: str, settings: ApplySettings, sleep: Callable[[float], None]
 ) -> dict[str, Any]:
-    """Poll GetQueryExecution until the query ends; its final Status."""
-    for _ in range(settings.max_polls):
-        status: dict[str, Any] = client.get_query_execution(QueryExecutionId=query_id)[
-            "QueryExecution"
-        ]["Status"]
-        if status["State"] in ENDED:
-            return status
-        sleep(settings.poll_seconds)
-    return {
-        "State": "TIMEOUT",
-        "StateChangeReason": f"still running after {settings.max_polls} polls",
-    }
+    """The final Status of one statement."""
+    execution = wait_for_query(
+        client,
+        query_id,
+        poll_seconds=settings.poll_seconds,
+        max_polls=settings.max_polls,
+        sleep=sleep,
+    )
+    status: dict[str, Any] = execution["Status"]
+    return status
 
 
 def _filled(file: SqlFile, settings: ApplySettings) -> str:
@@ -105,7 +126,7 @@ def _filled(file: SqlFile, settings: ApplySettings) -> str:
         raise ApplyError(f"{file.name}: {exc.message}", sql=file.text, source=file.path) from exc
 
 
-def _reason(status: Mapping[str, Any]) -> str:
+def athena_reason(status: Mapping[str, Any]) -> str:
     """Athena's own words for why a query did not succeed."""
     error = status.get("AthenaError") or {}
     return str(error.get("ErrorMessage") or status.get("StateChangeReason") or "no reason given")
@@ -131,7 +152,9 @@ def apply_sql(
             raise ApplyError(f"{file.name}: Athena API error: {exc}", sql=sql) from exc
         if status["State"] != "SUCCEEDED":
             raise ApplyError(
-                f"{file.name}: {status['State']}: {_reason(status)}", sql=sql, source=file.path
+                f"{file.name}: {status['State']}: {athena_reason(status)}",
+                sql=sql,
+                source=file.path,
             )
         applied.append(Applied(file.name, query_id))
     return applied

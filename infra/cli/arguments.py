@@ -115,3 +115,24 @@ def ca_bundle(text: str) -> Path:
     if len(data) > MAX_CA_BUNDLE_BYTES or _PEM_CERTIFICATE not in data:
         raise argparse.ArgumentTypeError(f"{text} is not a PEM file of CA certificates")
     return path
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free port) to 65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return int(text)
+
+
+MAX_REFRESH_SECONDS = 3600.0
+
+
+def refresh_seconds(text: str) -> float:
+    """How often a live page asks for fresh panels: 0.1 s to an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= MAX_REFRESH_SECONDS:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be from 0.1 to {MAX_REFRESH_SECONDS:.0f} seconds")
+    return value

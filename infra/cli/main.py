@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from infra.cli.arguments import OneLineParser, existing_lake, http_url, lake_to_write, symbols_file
+from infra.cli.arguments import (
+    OneLineParser,
+    existing_lake,
+    http_url,
+    lake_to_write,
+    port_number,
+    refresh_seconds,
+    symbols_file,
+)
 
 DEFAULT_LAKE = Path("lake")
 
@@ -66,6 +74,10 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="poll only symbols whose exchange is in session, as the deployed producer does",
     )
+    run.add_argument(
+        "--dashboard", nargs="?", const=8050, type=port_number, metavar="PORT",
+        help="serve the live dashboard on 127.0.0.1:PORT (default 8050) during and after the run",
+    )  # fmt: skip
 
 
 def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,8 +95,19 @@ def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _add_dashboard(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dashboard = commands.add_parser("dashboard", help="render the dashboards into one HTML file")
-    dashboard.add_argument("--lake", type=existing_lake, default=str(DEFAULT_LAKE))
+    # No default here: --athena reads no lake, so ./lake is checked only when it is read.
+    dashboard.add_argument("--lake", type=existing_lake, help="default ./lake")
     dashboard.add_argument("--out", type=Path, help="output file (default LAKE/dashboard.html)")
+    dashboard.add_argument("--serve", action="store_true", help="serve a live page instead")
+    dashboard.add_argument("--host", default="127.0.0.1", help="--serve: address to bind")
+    dashboard.add_argument("--port", type=port_number, default=8050, help="--serve: port")
+    dashboard.add_argument(
+        "--refresh", type=refresh_seconds, default=5.0, help="--serve: seconds between refreshes"
+    )
+    dashboard.add_argument("--athena", action="store_true", help="query Athena, not the lake")
+    dashboard.add_argument("--workgroup", default=os.environ.get("ATHENA_WORKGROUP", "primary"))
+    dashboard.add_argument("--database", default=os.environ.get("ATHENA_DATABASE", "quotepipe"))
+    dashboard.add_argument("--output-location", default=os.environ.get("ATHENA_OUTPUT_LOCATION"))
 
 
 def _add_compact(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -188,7 +211,7 @@ def _run(args: argparse.Namespace) -> int:
         lake=args.lake,
         follow_sessions=args.follow_sessions,
     )
-    return run_and_report(options)
+    return run_and_report(options, dashboard_port=args.dashboard)
 
 
 def _query(args: argparse.Namespace) -> int:
@@ -198,8 +221,18 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from infra.cli.dashboard import dashboard_command
+    from infra.cli.dashboard import athena_command, dashboard_command, serve_command
 
+    if args.athena:
+        return athena_command(
+            workgroup=args.workgroup,
+            database=args.database,
+            output_location=args.output_location,
+            out=args.out or Path("dashboard.html"),
+        )
+    args.lake = args.lake or _default_lake()
+    if args.serve:
+        return serve_command(args.lake, host=args.host, port=args.port, refresh=args.refresh)
     return dashboard_command(args.lake, args.out or args.lake / "dashboard.html")
 
 
@@ -207,6 +240,15 @@ def _compact(args: argparse.Namespace) -> int:
     from infra.cli.compact import compact_command
 
     return compact_command(args.lake, args.start, args.end)
+
+
+def _default_lake() -> Path:
+    """./lake, which must exist: refused as argparse refuses a bad --lake (exit 2)."""
+    try:
+        return existing_lake(str(DEFAULT_LAKE))
+    except argparse.ArgumentTypeError as exc:
+        print(f"quotepipe dashboard: error: argument --lake: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
 
 
 def _athena(args: argparse.Namespace) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from infra.cli.dashboard import write_dashboard
+from infra.cli.dashboard import serve_until_stopped, start_live, write_dashboard
 from infra.local.athena.engine import LocalAthena, format_result
 from infra.local.gold import compact_lake
 from infra.local.pipeline import RunOptions, RunResult, run_pipeline
 
+DASHBOARD_REFRESH_SECONDS = 5.0
 LATEST_SQL = """
 SELECT symbol, name, currency, price, price_usd, price_cad,
        round(change_pct, 3) AS change_pct, trade_time
@@ -39,12 +40,30 @@ def summarise(result: RunResult) -> str:
     )
 
 
-def run_and_report(options: RunOptions) -> int:
+def run_and_report(options: RunOptions, *, dashboard_port: int | None = None) -> int:
     """Run the pipeline, then print the lake summary and the latest quotes.
 
     A run stopped by a signal prints one line on stderr and exits as a shell expects
-    of that signal (130 for SIGINT, 143 for SIGTERM).
+    of that signal (130 for SIGINT, 143 for SIGTERM). With ``dashboard_port`` the live
+    dashboard is served from before the first tick, and after the run until Ctrl-C.
     """
+    if dashboard_port is None:
+        return _run_and_report(options)
+    options.lake.mkdir(parents=True, exist_ok=True)
+    server = start_live(options.lake, port=dashboard_port, refresh=DASHBOARD_REFRESH_SECONDS)
+    if server is None:
+        return 1
+    try:
+        print(f"dashboard: {server.url} (live while the pipeline runs, and after)")
+        code = _run_and_report(options)
+        if code == 0:
+            serve_until_stopped(server.url)
+        return code
+    finally:
+        server.stop()
+
+
+def _run_and_report(options: RunOptions) -> int:
     result = run_pipeline(options)
     if result.stopped_by is not None:
         stop = result.stopped_by

@@ -109,6 +109,10 @@ def test_a_bad_symbols_file_is_one_line_before_the_stack_starts(
         (["run", "--interval", "1e300"], "--interval"),
         (["run", "--interval", "soon"], "--interval"),
         (["run", "--ticks", "many"], "--ticks"),
+        (["run", "--dashboard", "70000"], "--dashboard"),
+        (["dashboard", "--serve", "--port", "-1"], "--port"),
+        (["dashboard", "--serve", "--refresh", "0"], "--refresh"),
+        (["dashboard", "--serve", "--refresh", "nan"], "--refresh"),
     ],
 )
 def test_bad_run_values_are_one_line_naming_the_argument(
@@ -143,6 +147,8 @@ def test_the_default_lake_is_checked_too(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, line = _one_line_error(capsys, ["query", "SELECT 1"])
+    assert code == 2 and "lake does not exist" in line
+    code, line = _one_line_error(capsys, ["dashboard"])
     assert code == 2 and "lake does not exist" in line
 
 

@@ -1,0 +1,128 @@
+"""The dashboard's queries run by Athena itself, for ``quotepipe dashboard --athena``.
+
+Each query is one execution: StartQueryExecution with the query's ``?`` values as
+ExecutionParameters, GetQueryExecution until it ends (``infra.aws.athena_apply``), then
+every page of GetQueryResults. Athena returns every value as text with the column
+types beside it, so values are typed here the way the local engine returns them, and
+the same renderer draws the page. What each execution scanned is kept per panel, with
+its cost at the recorded Athena price (``infra/prices.yaml``: per TB, 10 MB minimum).
+A query that does not succeed raises ``PanelQueryError`` naming the panel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.aws.athena_apply import athena_reason, wait_for_query
+from infra.aws.costs import TIB
+from infra.dashboard.data import PANELS, Scan
+from infra.local.athena.engine import QueryResult
+from infra.sqlfiles.catalog import SqlFile
+from infra.sqlfiles.errors import AthenaError
+
+_INTEGERS = ("tinyint", "smallint", "integer", "int", "bigint")
+_FLOATS = ("double", "float", "real", "decimal")
+# Athena type name → how its text becomes the Python value the local engine would return.
+_CONVERT: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(_INTEGERS, int),
+    **dict.fromkeys(_FLOATS, float),
+    "boolean": lambda text: text == "true",
+    "timestamp": datetime.fromisoformat,
+    "date": date.fromisoformat,
+}
+
+
+class PanelQueryError(AthenaError):
+    """A dashboard query Athena did not run: names the panel, the file and Athena's reason."""
+
+
+def typed(text: str | None, athena_type: str) -> Any:
+    """One value of GetQueryResults as the local engine would return it (NULL has no text)."""
+    if text is None:
+        return None
+    kind = athena_type.split("(", 1)[0].strip().lower()
+    return _CONVERT.get(kind, str)(text)
+
+
+def read_results(client: Any, query_id: str) -> QueryResult:
+    """Every page of a finished query; the header row Athena puts first is dropped."""
+    columns: tuple[str, ...] = ()
+    types: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    pages = client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id)
+    for number, page in enumerate(pages):
+        result = page["ResultSet"]
+        if number == 0:
+            info = result["ResultSetMetadata"]["ColumnInfo"]
+            columns, types = tuple(c["Name"] for c in info), [c["Type"] for c in info]
+        texts = [[d.get("VarCharValue") for d in row["Data"]] for row in result["Rows"]]
+        if number == 0 and texts and tuple(texts[0]) == columns:
+            texts = texts[1:]
+        rows += [tuple(typed(v, t) for v, t in zip(r, types, strict=True)) for r in texts]
+    return QueryResult(columns, rows)
+
+
+def panel_name(file: SqlFile) -> str:
+    """How an error names a query: its panel's title and its file."""
+    return f"panel {PANELS[file.path.stem][1]!r} ({file.name})"
+
+
+class AthenaSource:
+    """Athena as the dashboard's data source; ``scans`` adds up what each panel read."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        workgroup: str,
+        database: str,
+        price: Mapping[str, Any],
+        output_location: str | None = None,
+        poll_seconds: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client, self.workgroup, self.database = client, workgroup, database
+        self.price, self.output_location = price, output_location
+        self.poll_seconds, self.sleep = poll_seconds, sleep
+        self.scans: dict[str, Scan] = {}
+
+    def run(self, file: SqlFile, params: Sequence[str]) -> QueryResult:
+        """One execution of ``file`` with ``params``, waited for and read page by page."""
+        try:
+            execution = self._execute(file.statement, params)
+            state = execution["Status"]["State"]
+            if state != "SUCCEEDED":
+                reason = athena_reason(execution["Status"])
+                raise PanelQueryError(f"{panel_name(file)}: Athena query {state}: {reason}")
+            self._bill(file.path.stem, execution)
+            return read_results(self.client, execution["QueryExecutionId"])
+        except (BotoCoreError, ClientError) as exc:
+            raise PanelQueryError(f"{panel_name(file)}: Athena API error: {exc}") from exc
+
+    def _execute(self, sql: str, params: Sequence[str]) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "QueryString": sql,
+            "WorkGroup": self.workgroup,
+            "QueryExecutionContext": {"Database": self.database, "Catalog": "AwsDataCatalog"},
+        }
+        if params:  # Athena refuses an empty ExecutionParameters list
+            request["ExecutionParameters"] = list(params)
+        if self.output_location:
+            request["ResultConfiguration"] = {"OutputLocation": self.output_location}
+        query_id = self.client.start_query_execution(**request)["QueryExecutionId"]
+        execution = wait_for_query(
+            self.client, query_id, poll_seconds=self.poll_seconds, max_polls=600, sleep=self.sleep
+        )
+        return {**execution, "QueryExecutionId": query_id}
+
+    def _bill(self, name: str, execution: Mapping[str, Any]) -> None:
+        """Add one execution's scan and cost to its panel (Athena bills a minimum per query)."""
+        scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+        billed = max(scanned, int(self.price["minimum_bytes_per_query"]))
+        cost = billed / TIB * float(self.price["per_tb_scanned"])
+        self.scans[name] = self.scans.get(name, Scan()).plus(scanned, cost)
