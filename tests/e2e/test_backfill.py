@@ -182,11 +182,13 @@ def test_a_live_quote_beats_a_bar_row(scene: Scene) -> None:
     assert bar_row["source"] == "bar_1m"
 
 
-def test_a_range_yahoo_refuses_is_reported(scene: Scene) -> None:
-    # GIVEN a session 40 days before the market's clock (Yahoo keeps 1m bars ~30 days)
+def test_a_range_yahoo_refuses_is_reported(scene: Scene, tmp_path: Path) -> None:
+    # GIVEN a session 40 days before the market's clock (Yahoo keeps 1m bars ~30 days),
+    # and the symbol in a file, spelt as a user might
+    (tmp_path / "symbols.txt").write_text("aapl\n", encoding="utf-8")
     old = ["--from", "2026-10-16T13:30:00Z", "--to", "2026-10-16T20:00:00Z"]
-    code, out = _backfill(*old, "--symbols", "AAPL", "--yahoo-url", scene.url,
-                          "--lake", str(scene.lake))  # fmt: skip
+    code, out = _backfill(*old, "--symbols-file", str(tmp_path / "symbols.txt"),
+                          "--yahoo-url", scene.url, "--lake", str(scene.lake))  # fmt: skip
     assert code == 1
     assert "AAPL: Yahoo refused the range (HTTP 422): 1m data not available" in out
     assert "within the last 30 days.; 390 missing minutes not filled" in out
