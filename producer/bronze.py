@@ -114,8 +114,10 @@ class BronzeLines:
         return FxRates(self._per_usd)
 
 
-def to_bronze(symbol: str, quote: YahooQuote, rates: FxRates, fetched_at: int) -> BronzeQuote:
-    """A bronze record: ISO currency, price in it, and the rates observed in this tick."""
+def to_bronze(
+    symbol: str, quote: YahooQuote, rates: FxRates, fetched_at: int, source: str = "quote"
+) -> BronzeQuote:
+    """A bronze record: ISO currency, price in it, and the rates observed with it."""
     currency, price = resolve_currency(quote.currency, quote.price)
     return BronzeQuote(
         symbol=symbol,
@@ -130,4 +132,5 @@ def to_bronze(symbol: str, quote: YahooQuote, rates: FxRates, fetched_at: int) -
         fetched_at=fetched_at,
         fx_rate=rates.rate(currency) if currency else None,
         fx_usd_cad=rates.usd_cad,
+        source=source,
     )

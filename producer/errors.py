@@ -37,6 +37,7 @@ class FetchError(QuotepipeProducerError):
         body = f": {snippet!r}" if snippet else ""
         super().__init__(f"{kind}: {message}{detail}{body}")
         self.kind = kind
+        self.message = message
         self.status = status
         self.snippet = snippet
 

@@ -8,6 +8,7 @@ argparse name the argument in the message.
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -39,6 +40,17 @@ def http_url(text: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL with a host")
     return text.strip()
+
+
+def utc_time(text: str) -> datetime:
+    """An ISO-8601 time in UTC (``2026-11-25T14:30Z``); no offset means UTC, a date midnight."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 time such as 2026-11-25T14:30:00Z"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def symbols_file(text: str) -> Path:

@@ -80,6 +80,25 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )  # fmt: skip
 
 
+def _add_backfill(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from infra.cli.arguments import utc_time
+
+    backfill = commands.add_parser(
+        "backfill", help="fill session minutes without a row from Yahoo's one-minute bars"
+    )
+    backfill.add_argument("--from", dest="start", type=utc_time, required=True, help="ISO UTC")
+    backfill.add_argument("--to", dest="end", type=utc_time, required=True, help="ISO UTC")
+    source = backfill.add_mutually_exclusive_group()
+    source.add_argument(
+        "--symbols", type=_symbols, default=(), help="comma-separated (default: silver's)"
+    )
+    source.add_argument("--symbols-file", type=symbols_file, help="file with one symbol per line")
+    backfill.add_argument(
+        "--yahoo-url", type=http_url, help="send every Yahoo call here (default YAHOO_BASE_URL)"
+    )
+    backfill.add_argument("--lake", type=lake_to_write, default=str(DEFAULT_LAKE))
+
+
 def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     query = commands.add_parser("query", help="run Athena SQL against the lake on this machine")
     query.add_argument("--lake", type=existing_lake, default=str(DEFAULT_LAKE))
@@ -188,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     _add_run(commands)
     _add_query(commands)
+    _add_backfill(commands)
     _add_replay(commands)
     _add_dashboard(commands)
     _add_compact(commands)
@@ -218,6 +238,23 @@ def _query(args: argparse.Namespace) -> int:
     from infra.local.athena.engine import run_query_command
 
     return run_query_command(args.lake, args.sql, args.format, args.param)
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from infra.cli.backfill import BackfillOptions, backfill_command
+
+    if args.start >= args.end:
+        print("quotepipe backfill: --from must be before --to", file=sys.stderr)
+        return 2
+    options = BackfillOptions(
+        start=args.start,
+        end=args.end,
+        symbols=args.symbols,
+        symbols_file=args.symbols_file,
+        yahoo_url=args.yahoo_url,
+        lake=args.lake,
+    )
+    return backfill_command(options)
 
 
 def _dashboard(args: argparse.Namespace) -> int:
@@ -306,6 +343,7 @@ def _resend(args: argparse.Namespace) -> int:
 COMMANDS = {
     "run": _run,
     "query": _query,
+    "backfill": _backfill,
     "replay": _replay,
     "dashboard": _dashboard,
     "compact": _compact,

@@ -10,24 +10,22 @@ by SIGINT/SIGTERM (``RunResult.stopped_by``) or by an error in tick k+1 keeps ti
 from __future__ import annotations
 
 import contextlib
-import importlib
-import os
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from infra.local.embedded import (
+    LakeDelivery,
+    LocalFunction,
+    handler_output,
+    processor_environment,
+)
 from infra.local.interrupts import Interrupted, StopSignals
-from infra.local.stack.context import LocalContext
-from infra.local.stack.dead_letters import LakeDeadLetters, invocation_record
-from infra.local.stack.lake import LakeMirror
-from infra.local.stack.moto_server import LocalStack, environment
+from infra.local.stack.moto_server import LocalStack
 from infra.local.stack.resources import StackNames
-from infra.local.stack.trigger import BronzeTrigger, OnFailure
 from infra.local.yahoo import DEMO_SYMBOLS, MarketServer
 
 Say = Callable[[str], None]
@@ -114,28 +112,6 @@ def _market(options: RunOptions) -> Iterator[str]:
         yield server.url
 
 
-@contextlib.contextmanager
-def run_log(lake: Path) -> Iterator[TextIO]:
-    """A log file of this run's own, ``LAKE/logs/run-<UTC second>-<pid>-<random>.jsonl``.
-
-    Two runs on one lake may start in the same second (or, in tests, in one process):
-    the random part keeps their names apart and mode "x" refuses to share a file.
-    """
-    logs = lake / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    name = f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
-    with (logs / name).open("x", encoding="utf-8") as log:
-        yield log
-
-
-@contextlib.contextmanager
-def _handler_output(lake: Path) -> Iterator[tuple[TextIO, Path]]:
-    """Send what the handlers print (JSON logs, EMF) to the run's log; yield the console."""
-    console = sys.stdout
-    with run_log(lake) as sink, contextlib.redirect_stdout(sink):
-        yield console, Path(sink.name)
-
-
 def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
     """Run ``options.ticks`` producer ticks, process what lands, write each tick to the lake.
 
@@ -143,7 +119,7 @@ def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
     saying which ticks the lake holds.
     """
     result = RunResult(lake=options.lake)
-    with _handler_output(options.lake) as (console, log), StopSignals() as signals:
+    with handler_output(options.lake) as (console, log), StopSignals() as signals:
         result.log = log
         out = say or (lambda text: print(text, file=console, flush=True))
         try:
@@ -159,88 +135,24 @@ def run_pipeline(options: RunOptions, say: Say | None = None) -> RunResult:
     return result
 
 
-@dataclass
-class LocalFunction:
-    """One Lambda function in this process: its handler module and its own environment.
-
-    Each run is a new container: the first invocation imports the handler module afresh,
-    so clients and warm state built against an earlier run's stack are never reused.
-    """
-
-    module: str
-    name: str
-    env: dict[str, str]
-    _handler: Callable[..., dict[str, Any]] | None = field(default=None, init=False, repr=False)
-
-    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Call the handler as Lambda would, inside the function's environment."""
-        with environment(self.env):
-            # Imported inside the environment: Powertools reads its settings at import.
-            if self._handler is None:
-                self._handler = _cold_start(self.module)
-            return self._handler(event, LocalContext(self.name))
-
-
-def _cold_start(name: str) -> Callable[..., dict[str, Any]]:
-    module = sys.modules.get(name)
-    loaded = importlib.reload(module) if module else importlib.import_module(name)
-    handler: Callable[..., dict[str, Any]] = loaded.lambda_handler
-    return handler
-
-
-def _functions(
-    options: RunOptions, stack: LocalStack, yahoo_url: str
-) -> tuple[LocalFunction, LocalFunction]:
-    def env(logical_id: str) -> dict[str, str]:
-        return function_environment(options, stack, yahoo_url, logical_id)
-
-    return (
-        LocalFunction("producer.handler", "quotepipe-producer", env("ProducerFunction")),
-        LocalFunction("processor.handler", "quotepipe-processor", env("ProcessorFunction")),
-    )
-
-
 def _tick_loop(
     options: RunOptions, stack: LocalStack, result: RunResult, out: Say, signals: StopSignals
 ) -> None:
-    producer, processor = _functions(options, stack, result.market_url)
-    names = stack.names
-    mirror = LakeMirror(
-        stack.client("s3"),
-        {names.bronze_bucket: result.lake / "bronze", names.silver_bucket: result.lake / "silver"},
-    )
-    trigger = BronzeTrigger(
-        sqs=stack.client("sqs"),
-        s3=stack.client("s3"),
-        queue_url=stack.queue_url,
-        firehose_prefix=stack.definition.firehose_prefix,
-        invoke=processor.invoke,
-        on_failure=_dead_letter(result.lake, stack, processor.name),
-    )
+    env = function_environment(options, stack, result.market_url, "ProducerFunction")
+    producer = LocalFunction("producer.handler", "quotepipe-producer", env)
+    delivery = LakeDelivery.open(stack, result.lake, processor_environment(stack))
     for tick in range(1, options.ticks + 1):
         started = time.monotonic()
         summary = producer.invoke(scheduled_event(stack.names))
-        drained = trigger.drain()
+        drained = delivery.trigger.drain()
         # A tick counts as done once its objects are in the lake and its line is printed.
         with signals.deferred():
-            result.add_files(mirror.sync())
+            result.add_files(delivery.mirror.sync())
             result.ticks.append(summary)
             result.processed.extend(drained.results)
             out(describe_tick(tick, options.ticks, summary, drained.results, drained.failed))
         if tick < options.ticks:
             time.sleep(max(0.0, options.interval - (time.monotonic() - started)))
-
-
-def _dead_letter(lake: Path, stack: LocalStack, function: str) -> OnFailure:
-    """Keep a failed S3 event as the processor's on-failure destination would, on the lake."""
-    letters = LakeDeadLetters(lake)
-    names = stack.names
-    arn = f"arn:aws:lambda:{names.region}:{names.account_id}:function:{function}"
-
-    def keep(event: dict[str, Any], error: Exception) -> None:
-        letters.put(invocation_record(event, error, function_arn=arn, attempts=1))
-
-    return keep
 
 
 def describe_tick(

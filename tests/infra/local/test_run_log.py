@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from infra.local.pipeline import run_log
+from infra.local.embedded import run_log
 
 
 def test_two_runs_in_the_same_second_write_two_intact_logs(tmp_path: Path) -> None:
