@@ -53,14 +53,19 @@ def utc_time(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of a file given as an argument: one more says it is too big."""
+    try:
+        with path.open("rb") as file:
+            return file.read(limit + 1)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror}") from exc
+
+
 def symbols_file(text: str) -> Path:
     """A readable UTF-8 text file holding at least one symbol."""
     path = Path(text)
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_SYMBOLS_FILE_BYTES + 1)
-    except OSError as exc:
-        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from exc
+    data = _read_at_most(path, MAX_SYMBOLS_FILE_BYTES)
     if len(data) > MAX_SYMBOLS_FILE_BYTES:
         raise argparse.ArgumentTypeError(f"{text} is larger than {MAX_SYMBOLS_FILE_BYTES} bytes")
     _check_symbols_text(text, data)
@@ -119,11 +124,7 @@ def probe_symbols(text: str) -> tuple[str, ...]:
 def ca_bundle(text: str) -> Path:
     """A readable PEM file holding at least one certificate."""
     path = Path(text)
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_CA_BUNDLE_BYTES + 1)
-    except OSError as exc:
-        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror}") from exc
+    data = _read_at_most(path, MAX_CA_BUNDLE_BYTES)
     if len(data) > MAX_CA_BUNDLE_BYTES or _PEM_CERTIFICATE not in data:
         raise argparse.ArgumentTypeError(f"{text} is not a PEM file of CA certificates")
     return path
