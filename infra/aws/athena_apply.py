@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -207,7 +207,7 @@ def _placeholders(silver: str | None, gold: str | None, watermark: str | None) -
     return {k: v for k, v in given.items() if v} | {"GOLD_WATERMARK": watermark or NO_GOLD}
 
 
-def _client(service: str) -> Any:
+def _client(service: Literal["s3", "athena"]) -> Any:
     """A boto3 client from the environment (boto3 imported only when AWS is called)."""
     import boto3
 

@@ -22,7 +22,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 def read_watermark(s3: Any, bucket: str) -> str | None:
     """The recorded W, or None when the compaction has not run yet."""
     try:
-        body = s3.get_object(Bucket=bucket, Key=WATERMARK_KEY)["Body"].read()
+        body: bytes = s3.get_object(Bucket=bucket, Key=WATERMARK_KEY)["Body"].read()
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             return None

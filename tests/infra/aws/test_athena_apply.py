@@ -214,6 +214,7 @@ def test_command_failed_upload_runs_no_statement(
         output_location=None,
         silver_bucket=SILVER,
         gold_bucket="my-gold",
+        gold_watermark="2026-11-20",
         client=athena,
         s3=s3,
     )
