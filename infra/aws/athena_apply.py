@@ -11,8 +11,9 @@ Settings: ``--workgroup`` / ``ATHENA_WORKGROUP`` (default ``primary``),
 ``--silver-bucket`` / ``SILVER_BUCKET`` (fills ``${SILVER_BUCKET}`` in sql/setup),
 ``--gold-bucket`` / ``GOLD_BUCKET`` (``${GOLD_BUCKET}``) and ``--gold-watermark`` /
 ``GOLD_WATERMARK`` (``${GOLD_WATERMARK}`` in the quotes view: the first day read from
-silver; default ``0000-01-01``, all of silver, which is right at any time and costs
-what silver alone costs until the next compaction moves it).
+silver; default: the one the AWS compaction recorded in the gold bucket
+(``infra.aws.gold_state``), else ``0000-01-01``, all of silver, which is right at any
+time and costs what silver alone costs until the next compaction moves it).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from infra.aws.gold_state import read_watermark
 from infra.sqlfiles.catalog import SQL_DIR, SqlFile, fill_placeholders, load_apply_order
 from infra.sqlfiles.errors import AthenaError
 from infra.sqlfiles.reference import REFERENCE_OBJECTS, ReferenceObject
@@ -205,6 +207,13 @@ def _placeholders(silver: str | None, gold: str | None, watermark: str | None) -
     return {k: v for k, v in given.items() if v} | {"GOLD_WATERMARK": watermark or NO_GOLD}
 
 
+def _client(service: Literal["s3", "athena"]) -> Any:
+    """A boto3 client from the environment (boto3 imported only when AWS is called)."""
+    import boto3
+
+    return boto3.client(service)
+
+
 def apply_command(
     *,
     workgroup: str,
@@ -218,23 +227,24 @@ def apply_command(
     dry_run: bool = False,
 ) -> int:
     """``quotepipe athena apply``: upload, then apply and print each statement; exit 1 on error."""
-    settings = ApplySettings(
-        workgroup=workgroup,
-        output_location=output_location,
-        placeholders=_placeholders(silver_bucket, gold_bucket, gold_watermark),
-    )
     files = load_apply_order(sql_dir)
     try:
+        if gold_bucket and not gold_watermark and not dry_run:
+            # Keep the view where the compaction left it; never behind gold's real state.
+            gold_watermark = read_watermark(s3 or _client("s3"), gold_bucket)
+        settings = ApplySettings(
+            workgroup=workgroup,
+            output_location=output_location,
+            placeholders=_placeholders(silver_bucket, gold_bucket, gold_watermark),
+        )
         if dry_run:
             _dry_run(files, settings)
             return 0
         for file in files:
             _filled(file, settings)  # a missing placeholder stops the run before any upload
-        import boto3
-
-        for url in upload_references(s3 or boto3.client("s3"), settings):
+        for url in upload_references(s3 or _client("s3"), settings):
             print(f"uploaded {url}")
-        for done in apply_sql(client or boto3.client("athena"), settings, files):
+        for done in apply_sql(client or _client("athena"), settings, files):
             print(f"applied {done.file} ({done.query_execution_id})")
     except AthenaError as exc:
         print(f"quotepipe athena apply: {exc}", file=sys.stderr)

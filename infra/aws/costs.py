@@ -243,7 +243,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prices", type=Path, default=PRICES_PATH)
     args = parser.parse_args(argv)
-    print(render_table(load_prices(args.prices)))
+    prices = load_prices(args.prices)
+    print(render_table(prices))
+    from infra.aws.gold_costs import render_gold_table  # it builds on this module
+
+    print("\n" + render_gold_table(prices))
 
 
 if __name__ == "__main__":

@@ -159,9 +159,10 @@ SESSIONS_URL = f"s3://{SILVER}/reference/sessions/sessions.csv"
 
 @pytest.fixture
 def s3(athena: Any) -> Any:
-    """GIVEN the silver bucket in the same moto account as Athena."""
+    """GIVEN the silver and gold buckets in the same moto account as Athena."""
     client = boto3.client("s3", region_name="us-east-1")
     client.create_bucket(Bucket=SILVER)
+    client.create_bucket(Bucket="my-gold")
     return client
 
 
@@ -213,6 +214,7 @@ def test_command_failed_upload_runs_no_statement(
         output_location=None,
         silver_bucket=SILVER,
         gold_bucket="my-gold",
+        gold_watermark="2026-11-20",
         client=athena,
         s3=s3,
     )
@@ -227,3 +229,68 @@ def test_command_failure_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     code = apply_command(workgroup="wg", output_location=None, silver_bucket=None, dry_run=True)
     assert code == 1
     assert "SILVER_BUCKET" in capsys.readouterr().err
+
+
+def _view_sql(athena: Any) -> str:
+    """The quotes view statement of the last apply (moto keeps every query)."""
+    ids = athena.list_query_executions()["QueryExecutionIds"]
+    queries = [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
+    (view,) = [q["Query"] for q in queries if "CREATE OR REPLACE VIEW quotes AS" in q["Query"]]
+    return str(view)
+
+
+def test_apply_keeps_the_watermark_the_compaction_recorded(athena: Any, s3: Any) -> None:
+    # GIVEN the AWS compaction moved W to 2026-11-20 (state/gold-watermark in the gold bucket)
+    s3.put_object(Bucket="my-gold", Key="state/gold-watermark", Body=b"2026-11-20")
+    # WHEN apply runs without --gold-watermark
+    code = apply_command(
+        workgroup="quotepipe",
+        output_location=None,
+        silver_bucket=SILVER,
+        gold_bucket="my-gold",
+        client=athena,
+        s3=s3,
+    )
+    # THEN the view reads gold before 2026-11-20, not all of silver
+    assert code == 0
+    assert "WHERE dt < '2026-11-20'" in _view_sql(athena)
+
+
+def test_apply_reads_all_silver_before_any_compaction(athena: Any, s3: Any) -> None:
+    code = apply_command(
+        workgroup="quotepipe",
+        output_location=None,
+        silver_bucket=SILVER,
+        gold_bucket="my-gold",
+        client=athena,
+        s3=s3,
+    )
+    assert code == 0
+    assert "WHERE dt >= '0000-01-01'" in _view_sql(athena)
+
+
+def test_a_garbled_watermark_stops_apply_before_any_statement(
+    athena: Any, s3: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3.put_object(Bucket="my-gold", Key="state/gold-watermark", Body=b"<html>")
+    starts = record_starts(athena)
+    code = apply_command(
+        workgroup="quotepipe",
+        output_location=None,
+        silver_bucket=SILVER,
+        gold_bucket="my-gold",
+        client=athena,
+        s3=s3,
+    )
+    assert code == 1
+    assert starts == []
+    assert "not a day" in capsys.readouterr().err
+
+
+def test_the_state_machine_records_w_where_apply_reads_it() -> None:
+    from infra.aws.gold_state import WATERMARK_KEY
+    from infra.aws.gold_view import load_definition
+
+    day = load_definition()["States"]["CompactEachDay"]["ItemProcessor"]["States"]
+    keys = {day[s]["Arguments"]["Key"] for s in ("ReadWatermark", "RecordWatermark")}
+    assert keys == {WATERMARK_KEY}

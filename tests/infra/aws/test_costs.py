@@ -75,3 +75,37 @@ def test_table_has_a_row_per_size_and_polling(prices: dict[str, Any]) -> None:
 def test_main_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     main([])
     assert capsys.readouterr().out.startswith("| Symbols | Polling | Lambda |")
+
+
+def test_gold_reads_history_ratio_times_less(prices: dict[str, Any]) -> None:
+    from infra.aws.gold_costs import gold_cost
+
+    c = gold_cost(Scenario(1_000, 1, "1 min"), prices)
+    g = prices["gold"]
+    # 1,000 symbols x 250 B x 1,440 minutes: 360 MB of silver a day
+    assert c.day_bytes == pytest.approx(360e6)
+    assert c.query_before == pytest.approx(30 * c.day_bytes)
+    assert c.query_after == pytest.approx(29 * c.day_bytes / g["gold_size_ratio"] + c.day_bytes / 2)
+    assert c.dashboards_before / c.dashboards_after == pytest.approx(c.query_before / c.query_after)
+    assert c.dashboards_after < c.dashboards_before / 10
+
+
+def test_compaction_pays_one_scan_per_closed_day_and_the_live_object_filter(
+    prices: dict[str, Any],
+) -> None:
+    from infra.aws.gold_costs import gold_cost
+
+    small, large = (gold_cost(Scenario(n, 1, "1 min"), prices) for n in (100, 10_000))
+    athena = prices["athena"]["per_tb_scanned"] / 1024**4
+    unload_difference = 30 * (large.day_bytes - small.day_bytes) * athena
+    # the same number of silver objects (one per minute): only the UNLOAD scans differ
+    assert large.compaction - small.compaction == pytest.approx(unload_difference)
+    filter_cost = 30 * 1440 * 3 / 1e3 * prices["stepfunctions"]["per_thousand_transitions"]
+    assert small.compaction > filter_cost
+
+
+def test_main_prints_the_gold_table(capsys: pytest.CaptureFixture[str]) -> None:
+    main([])
+    out = capsys.readouterr().out
+    assert "| Symbols | Polling | Silver per day | 30-day query, silver | with gold |" in out
+    assert "6.7 MB of ZSTD Parquet" in out

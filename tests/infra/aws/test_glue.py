@@ -1,9 +1,9 @@
 """The Glue tables in the template and sql/'s DDL describe the same tables.
 
-GIVEN the DDL of `silver_quotes` and `sessions` in sql/setup/ (and the silver writer's
-columns), WHEN the template's SilverQuotesTable and SessionsTable are rendered with the
-stack's bucket name, THEN columns, partition, SerDe, SerDe properties, location and table
-properties are equal.
+GIVEN the DDL of `silver_quotes`, `sessions` and `gold_quotes` in sql/setup/ (and the
+silver writer's columns), WHEN the template's SilverQuotesTable, SessionsTable and
+GoldQuotesTable are rendered with the stack's bucket names, THEN columns, partition,
+SerDe, SerDe properties, storage formats, location and table properties are equal.
 """
 
 from __future__ import annotations
@@ -21,7 +21,17 @@ _PAIR = re.compile(r"'((?:[^'\\]|\\.)*)'\s*=\s*'((?:[^'\\]|\\.)*)'")
 
 
 # Logical ID in the template → table name in sql/setup.
-TABLES = {"SilverQuotesTable": "silver_quotes", "SessionsTable": "sessions"}
+TABLES = {
+    "SilverQuotesTable": "silver_quotes",
+    "SessionsTable": "sessions",
+    "GoldQuotesTable": "gold_quotes",
+}
+# What Athena's `STORED AS PARQUET` means in Glue (and what it writes for such a table).
+PARQUET = {
+    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+}
 
 
 def _ddl(name: str) -> str:
@@ -57,15 +67,25 @@ def _partition(ddl: str) -> list[tuple[str, str]]:
     return re.findall(r"(\w+)\s+(\w+)", _section(ddl, r"PARTITIONED BY\s*\(", r"\)"))
 
 
-def _parse_ddl(ddl: str, name: str, bucket: str) -> dict[str, Any]:
+def _serde(ddl: str) -> tuple[str, dict[str, str]]:
+    """The SerDe and its properties; `STORED AS PARQUET` names Parquet's, without any."""
+    if re.search(r"STORED AS PARQUET", ddl, re.I):
+        return PARQUET["SerializationLibrary"], {}
+    serde = _section(ddl, r"ROW FORMAT SERDE\s*'", r"'")
+    return serde, _pairs(_section(ddl, r"SERDEPROPERTIES\s*\(", r"\)\s*STORED"))
+
+
+def _parse_ddl(ddl: str, name: str, buckets: dict[str, str]) -> dict[str, Any]:
     """The parts of the DDL a Glue TableInput also holds."""
-    ddl = ddl.replace("${SILVER_BUCKET}", bucket)
+    for placeholder, bucket in buckets.items():
+        ddl = ddl.replace(f"${{{placeholder}}}", bucket)
     columns = _section(ddl, rf"{name}\s*\(", r"\)\s*(?:COMMENT|PARTITIONED|ROW FORMAT)")
+    serde, serde_properties = _serde(ddl)
     return {
         "columns": re.findall(r"(\w+)\s+(\w+)\s*,?", columns),
         "partition": _partition(ddl),
-        "serde": _section(ddl, r"ROW FORMAT SERDE\s*'", r"'"),
-        "serde_properties": _pairs(_section(ddl, r"SERDEPROPERTIES\s*\(", r"\)\s*STORED")),
+        "serde": serde,
+        "serde_properties": serde_properties,
         "location": _section(ddl, r"LOCATION\s*'", r"'"),
         "table_properties": _pairs(_section(ddl, r"TBLPROPERTIES\s*\(", r"\)\s*;?\s*$")),
     }
@@ -77,7 +97,8 @@ def _glue(logical_id: str) -> dict[str, Any]:
     refs = local_refs(template)
     table: dict[str, Any] = resolve(properties(template, logical_id), refs, template)
     table_input: dict[str, Any] = table["TableInput"]
-    return table_input | {"bucket": refs["SilverBucket"]}
+    buckets = {"SILVER_BUCKET": refs["SilverBucket"], "GOLD_BUCKET": refs["GoldBucket"]}
+    return table_input | {"bucket": refs["SilverBucket"], "buckets": buckets}
 
 
 @pytest.fixture(scope="module", params=sorted(TABLES))
@@ -86,7 +107,7 @@ def pair(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]
     glue = _glue(request.param)
     name = TABLES[request.param]
     assert glue["Name"] == name
-    return glue, _parse_ddl(_ddl(name), name, glue["bucket"])
+    return glue, _parse_ddl(_ddl(name), name, glue["buckets"])
 
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
@@ -111,8 +132,29 @@ def test_serde_matches_the_ddl(pair: Pair) -> None:
     glue, ddl = pair
     serde = glue["StorageDescriptor"]["SerdeInfo"]
     assert serde["SerializationLibrary"] == ddl["serde"]
-    assert serde["Parameters"] == ddl["serde_properties"]
-    assert serde["Parameters"] == {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
+    assert serde.get("Parameters", {}) == ddl["serde_properties"]
+    if glue["Name"] != "gold_quotes":
+        assert serde["Parameters"] == {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"}
+
+
+def test_gold_is_parquet_typed_like_the_quotes_view() -> None:
+    gold = _glue("GoldQuotesTable")
+    storage = gold["StorageDescriptor"]
+    assert storage["SerdeInfo"]["SerializationLibrary"] == PARQUET["SerializationLibrary"]
+    assert (storage["InputFormat"], storage["OutputFormat"]) == (
+        PARQUET["InputFormat"],
+        PARQUET["OutputFormat"],
+    )
+    types = {c["Name"]: c["Type"] for c in storage["Columns"]}
+    assert {types[c] for c in ("price", "price_usd", "price_cad", "fx_usd_cad")} == {"double"}
+    assert (types["volume"], types["trade_time"], types["fetched_at"]) == (
+        "bigint",
+        "timestamp",
+        "timestamp",
+    )
+    assert gold["Parameters"]["storage.location.template"] == (
+        f"s3://{gold['buckets']['GOLD_BUCKET']}/quotes/dt=${{dt}}/"
+    )
 
 
 def test_location_and_properties_match_the_ddl(pair: Pair) -> None:

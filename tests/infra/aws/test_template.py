@@ -28,7 +28,11 @@ ALARM_METRICS = {
     ("quotepipe", "RejectedRows"),
     ("quotepipe", "SessionQuotes"),
     ("quotepipe", "SessionSymbols"),
+    ("AWS/States", "ExecutionsFailed"),
+    ("AWS/States", "ExecutionsTimedOut"),
 }
+# Not the stack's own, but what reading any Glue table needs: the account's catalog.
+GLUE_CATALOG = {"Fn::Sub": "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog"}
 
 
 class _NoManagedPolicies:
@@ -52,6 +56,8 @@ def cfn(template: dict[str, Any]) -> dict[str, Any]:
     for res in built["Resources"].values():
         if res["Type"] == "AWS::Serverless::Function":
             res["Properties"]["ImageUri"] = "123456789012.dkr.ecr.us-east-1.amazonaws.com/q:1"
+        if res["Type"] == "AWS::Serverless::StateMachine":  # `sam package` uploads the file
+            res["Properties"]["DefinitionUri"] = "s3://artifacts/gold_compaction.asl.json"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
         result: dict[str, Any] = transform(built, {}, _NoManagedPolicies())
@@ -247,12 +253,14 @@ def test_iam_resources_are_the_stacks_own(cfn: dict[str, Any]) -> None:
         for statement in _allow_statements(role):
             for target in _as_list(statement["Resource"]):
                 assert target != "*", f"{logical_id}: {statement}"
+                if target == GLUE_CATALOG:
+                    continue
                 assert _names_in(target) & own, f"{logical_id}: {target}"
 
 
 def test_every_bucket_is_encrypted_private_tls_only_and_expiring(cfn: dict[str, Any]) -> None:
     buckets = _of_type(cfn, "AWS::S3::Bucket")
-    assert set(buckets) == {"BronzeBucket", "SilverBucket", "AthenaResultsBucket"}
+    assert set(buckets) == {"BronzeBucket", "SilverBucket", "AthenaResultsBucket", "GoldBucket"}
     policies = {
         p["Properties"]["Bucket"]["Ref"]: p["Properties"]["PolicyDocument"]
         for p in _of_type(cfn, "AWS::S3::BucketPolicy").values()
@@ -310,3 +318,47 @@ def test_function_environment_names_the_stacks_resources(template: dict[str, Any
     processor = resolve(properties(template, "ProcessorFunction")["Environment"], refs, template)
     assert processor["Variables"]["SILVER_BUCKET"] == refs["SilverBucket"]
     assert processor["Variables"]["BRONZE_PREFIX"] == "quotes/"
+
+
+def test_gold_compaction_runs_daily_after_midnight_utc_and_on_late_silver(
+    cfn: dict[str, Any],
+) -> None:
+    schedules = _of_type(cfn, "AWS::Scheduler::Schedule")
+    daily = schedules["GoldCompactionDaily"]["Properties"]
+    assert daily["ScheduleExpression"] == "cron(15 0 * * ? *)"
+    assert daily["ScheduleExpressionTimezone"] == "UTC"
+    assert daily["Target"]["Arn"] == {"Ref": "GoldCompaction"}
+    assert daily["Target"]["Input"] == {"Fn::Sub": '{"lookback_days": ${GoldLookbackDays}}'}
+    rule = _of_type(cfn, "AWS::Events::Rule")["GoldCompactionLateSilver"]["Properties"]
+    assert rule["EventPattern"]["detail-type"] == ["Object Created"]
+    assert rule["EventPattern"]["detail"]["bucket"]["name"] == [{"Ref": "SilverBucket"}]
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Ref": "GoldCompaction"}
+    silver = cfn["Resources"]["SilverBucket"]["Properties"]
+    assert silver["NotificationConfiguration"]["EventBridgeConfiguration"] == {
+        "EventBridgeEnabled": True
+    }
+    machine = cfn["Resources"]["GoldCompaction"]["Properties"]
+    assert machine["RoleArn"] == {"Fn::GetAtt": ["GoldCompactionRole", "Arn"]}
+    assert machine["StateMachineType"] == "STANDARD"
+
+
+def test_gold_compaction_failures_raise_an_alarm(cfn: dict[str, Any]) -> None:
+    alarm = cfn["Resources"]["GoldCompactionFailedAlarm"]["Properties"]
+    stats = [m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m]
+    assert {m["MetricName"] for m in stats} == {"ExecutionsFailed", "ExecutionsTimedOut"}
+    for metric in stats:
+        assert metric["Dimensions"] == [
+            {"Name": "StateMachineArn", "Value": {"Ref": "GoldCompaction"}}
+        ]
+    assert alarm["Threshold"] == 1
+
+
+def test_gold_keeps_versions_a_week_and_staging_two_days(template: dict[str, Any]) -> None:
+    rules = properties(template, "GoldBucket")["LifecycleConfiguration"]["Rules"]
+    by_id = {r["Id"]: r for r in rules}
+    assert by_id["expire-overwritten-versions"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 7
+    }
+    assert by_id["expire-staging"]["Prefix"] == "quotes/.staging/"
+    assert template["Resources"]["GoldBucket"]["DeletionPolicy"] == "Retain"
