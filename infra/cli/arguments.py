@@ -8,10 +8,12 @@ argparse name the argument in the message.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
+
+from producer.backfill.gaps import parse_utc
 
 # A symbols file is a short text list; a bigger file is almost surely the wrong file.
 MAX_SYMBOLS_FILE_BYTES = 10 * 1024 * 1024
@@ -45,12 +47,11 @@ def http_url(text: str) -> str:
 def utc_time(text: str) -> datetime:
     """An ISO-8601 time in UTC (``2026-11-25T14:30Z``); no offset means UTC, a date midnight."""
     try:
-        moment = datetime.fromisoformat(text.strip())
+        return parse_utc(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an ISO-8601 time such as 2026-11-25T14:30:00Z"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def symbols_file(text: str) -> Path:
