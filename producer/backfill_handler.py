@@ -37,8 +37,11 @@ def _clients(_endpoint: str) -> tuple[FirehoseClient, S3Client, Any]:
 
 
 @functools.lru_cache(maxsize=1)
-def _state(_endpoint: str) -> BackfillState:
-    """The symbol list's ETag, the crumb and the transport, kept while the container is warm."""
+def _state(_container: tuple[str, str]) -> BackfillState:
+    """The symbol list's ETag, the crumb and the transport, kept while the container is warm.
+
+    Keyed by the endpoints, as the producer's state is: a new local stack starts cold.
+    """
     return BackfillState()
 
 
@@ -57,7 +60,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             backfill,
             request,
             services,
-            state=_state(endpoint),
+            state=_state((endpoint, settings.yahoo_base_url)),
             now=datetime.now(UTC),
             seconds_left=lambda: context.get_remaining_time_in_millis() / 1000.0,
         )

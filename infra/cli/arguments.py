@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-from producer.backfill.gaps import parse_utc
-
 # A symbols file is a short text list; a bigger file is almost surely the wrong file.
 MAX_SYMBOLS_FILE_BYTES = 10 * 1024 * 1024
 # `probe` sends its symbols in one v7 call; Yahoo's clients send at most 100 per call.
@@ -46,6 +44,10 @@ def http_url(text: str) -> str:
 
 def utc_time(text: str) -> datetime:
     """An ISO-8601 time in UTC (``2026-11-25T14:30Z``); no offset means UTC, a date midnight."""
+    # Imported here: the producer's logger binds to stdout when first imported, which must
+    # happen inside `run`'s redirection of the handlers' output, not when the CLI parses.
+    from producer.backfill.gaps import parse_utc
+
     try:
         return parse_utc(text)
     except ValueError:
