@@ -10,6 +10,7 @@
     - ``RangeRefusedError`` — Yahoo refused a 1m bar range (422: over 7 days in one
       request, or older than about 30 days); the message is Yahoo's description.
   - ``MalformedQuoteError`` — one symbol's answer cannot become a quote.
+  - ``AthenaQueryError`` — an Athena query did not succeed (``producer.athena``).
 
 Delivery failures are ``firehose.DeliveryError``: the stream contract owns them.
 """
@@ -56,3 +57,7 @@ class RangeRefusedError(FetchError):
 
 class MalformedQuoteError(QuotepipeProducerError, ValueError):
     """One symbol's answer lacks what a bronze line needs."""
+
+
+class AthenaQueryError(QuotepipeProducerError):
+    """An Athena query failed, was cancelled or timed out, or the Athena API refused it."""

@@ -113,7 +113,7 @@ async def run_invocation(
             settings,
             backend,
             firehose,
-            dead_letter=_dead_letter(settings, s3),
+            dead_letter=dead_letter(settings, s3),
             crumbs=state.crumbs,
             currencies=state.currencies,
             last_sent=state.last_sent,
@@ -190,7 +190,7 @@ def _clock(remaining_ms: Callable[[], int] | None) -> Callable[[], float]:
     return lambda: remaining_ms() / 1000.0
 
 
-def _dead_letter(settings: ProducerSettings, s3: S3Client | None) -> S3DeadLetter | None:
+def dead_letter(settings: ProducerSettings, s3: S3Client | None) -> S3DeadLetter | None:
     """Records Firehose keeps refusing go to the bronze bucket when one is configured."""
     if s3 is None or not settings.bronze_bucket:
         return None

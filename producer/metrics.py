@@ -10,6 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 if TYPE_CHECKING:
     from aws_lambda_powertools import Metrics
 
+    from producer.backfill.scheduled import BackfillSummary
     from producer.invocation import InvocationSummary
 
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "quotepipe"
@@ -45,6 +46,22 @@ def record_metrics(metrics: Metrics, summary: InvocationSummary, namespace: str)
         metrics.add_metric("FieldsTruncated", MetricUnit.Count, sum(tick.fields_truncated.values()))
         for kind, count in tick.yahoo_errors.items():
             _error_kind(namespace, kind, count)
+
+
+_BACKFILL_COUNTS = {
+    "BackfillMinutesMissing": "minutes_missing",
+    "BackfillMinutesFilled": "lines_sent",
+    "BackfillMinutesNotAvailable": "minutes_not_available",
+    "RecordsFailed": "records_failed",
+}
+
+
+def record_backfill_metrics(metrics: Metrics, summary: BackfillSummary) -> None:
+    """One value per scheduled backfill run; symbols Yahoo gave no bars for are counted."""
+    values = summary.to_dict()
+    for name, key in _BACKFILL_COUNTS.items():
+        metrics.add_metric(name, MetricUnit.Count, values[key])
+    metrics.add_metric("BackfillSymbolErrors", MetricUnit.Count, len(values["symbol_errors"]))
 
 
 def _error_kind(namespace: str, kind: str, count: int) -> None:

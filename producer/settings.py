@@ -18,6 +18,13 @@ Environment variables (defaults in brackets):
 - ``TICKS_PER_INVOCATION`` [1], ``TICK_INTERVAL_SECONDS`` [60], ``TICK_BUDGET_SECONDS`` [40]
   Yahoo time per tick; ``SAFETY_MARGIN_SECONDS`` [5] kept free before the Lambda timeout.
 - ``FOLLOW_SESSIONS`` [false] poll only symbols whose exchange is in session (``sessions``).
+
+The scheduled backfill (``BackfillSettings``) adds: ``BACKFILL_LOOKBACK_HOURS`` [3] how far
+back each run looks; ``FIREHOSE_BUFFER_SECONDS`` [60] the stream's buffer interval and
+``BACKFILL_MARGIN_SECONDS`` [240] on top of it: minutes more recent than both may still be
+in flight and are left alone; ``ATHENA_WORKGROUP`` [primary], ``ATHENA_DATABASE``
+[quotepipe], ``ATHENA_OUTPUT_LOCATION`` [""] (unless the workgroup enforces one),
+``ATHENA_POLL_SECONDS`` [1] between GetQueryExecution calls.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.shared.functions import strtobool
@@ -33,6 +41,7 @@ from aws_lambda_powertools.shared.functions import strtobool
 from producer.errors import SettingsError
 
 _T = TypeVar("_T")
+_S = TypeVar("_S")
 TRANSPORTS = ("aiohttp", "curl_cffi", "auto")
 
 DEFAULT_BASE_URL = "https://query2.finance.yahoo.com"
@@ -96,16 +105,55 @@ class ProducerSettings:
         cls, environ: Mapping[str, str] | None = None, **overrides: Any
     ) -> ProducerSettings:
         """Build settings: keyword overrides, then ``environ`` or os.environ, then defaults."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for spec in dataclasses.fields(cls):
-            if spec.name in overrides:
-                values[spec.name] = overrides.pop(spec.name)
-            elif (raw := env.get(spec.metadata["env"], "").strip()) != "":
-                values[spec.name] = _parse(spec, raw)
-        if overrides:
-            raise SettingsError(f"unknown settings: {sorted(overrides)}")
-        return cls(**values)
+        return settings_from_env(cls, environ, overrides)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BackfillSettings:
+    """What the scheduled backfill adds to the producer's settings (``backfill_handler``)."""
+
+    lookback_hours: float = _setting(3.0, "BACKFILL_LOOKBACK_HOURS")
+    buffer_seconds: int = _setting(60, "FIREHOSE_BUFFER_SECONDS")
+    margin_seconds: int = _setting(240, "BACKFILL_MARGIN_SECONDS")
+    athena_workgroup: str = _setting("primary", "ATHENA_WORKGROUP")
+    athena_database: str = _setting("quotepipe", "ATHENA_DATABASE")
+    athena_output_location: str = _setting("", "ATHENA_OUTPUT_LOCATION")
+    athena_poll_seconds: float = _setting(1.0, "ATHENA_POLL_SECONDS")
+
+    def __post_init__(self) -> None:
+        """Fail before any I/O when a value cannot work."""
+        if self.lookback_hours <= 0 or self.athena_poll_seconds <= 0:
+            raise SettingsError("BACKFILL_LOOKBACK_HOURS and ATHENA_POLL_SECONDS must be positive")
+        if self.buffer_seconds < 0 or self.margin_seconds < 0:
+            raise SettingsError("FIREHOSE_BUFFER_SECONDS and BACKFILL_MARGIN_SECONDS must be >= 0")
+
+    @property
+    def in_flight(self) -> timedelta:
+        """How recent a minute may be and still have rows on their way through Firehose."""
+        return timedelta(seconds=self.buffer_seconds + self.margin_seconds)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> BackfillSettings:
+        """Build settings: keyword overrides, then ``environ`` or os.environ, then defaults."""
+        return settings_from_env(cls, environ, overrides)
+
+
+def settings_from_env(
+    cls: type[_S], environ: Mapping[str, str] | None, overrides: dict[str, Any]
+) -> _S:
+    """One way to read any settings class: overrides, then the environment, then defaults."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if spec.name in overrides:
+            values[spec.name] = overrides.pop(spec.name)
+        elif (raw := env.get(spec.metadata["env"], "").strip()) != "":
+            values[spec.name] = _parse(spec, raw)
+    if overrides:
+        raise SettingsError(f"unknown settings: {sorted(overrides)}")
+    return cls(**values)
 
 
 def _parse(spec: dataclasses.Field[Any], raw: str) -> Any:

@@ -32,8 +32,8 @@ from infra.aws.gold_state import read_watermark
 from infra.sqlfiles.catalog import SQL_DIR, SqlFile, fill_placeholders, load_apply_order
 from infra.sqlfiles.errors import AthenaError
 from infra.sqlfiles.reference import REFERENCE_OBJECTS, ReferenceObject
+from producer.athena import athena_reason, start_query, wait_for_query
 
-ENDED = {"SUCCEEDED", "FAILED", "CANCELLED"}
 NO_GOLD = "0000-01-01"
 _CREATE_DATABASE = re.compile(
     r"^\s*CREATE\s+(?:DATABASE|SCHEMA)\s+(?:IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?", re.IGNORECASE
@@ -74,35 +74,13 @@ def database_of(files: list[SqlFile]) -> str:
 
 def _start(client: Any, sql: str, database: str, settings: ApplySettings) -> str:
     """StartQueryExecution for one statement; the database context once it exists."""
-    request: dict[str, Any] = {"QueryString": sql, "WorkGroup": settings.workgroup}
-    if settings.output_location:
-        request["ResultConfiguration"] = {"OutputLocation": settings.output_location}
-    if not _CREATE_DATABASE.match(sql):
-        request["QueryExecutionContext"] = {"Database": database, "Catalog": "AwsDataCatalog"}
-    return str(client.start_query_execution(**request)["QueryExecutionId"])
-
-
-def wait_for_query(
-    client: Any,
-    query_id: str,
-    *,
-    poll_seconds: float,
-    max_polls: int,
-    sleep: Callable[[float], None] = time.sleep,
-) -> dict[str, Any]:
-    """Poll GetQueryExecution until the query ends; its final QueryExecution (with Statistics)."""
-    for _ in range(max_polls):
-        execution: dict[str, Any] = client.get_query_execution(QueryExecutionId=query_id)[
-            "QueryExecution"
-        ]
-        if execution["Status"]["State"] in ENDED:
-            return execution
-        sleep(poll_seconds)
-    reason = f"still running after {max_polls} polls"
-    return {
-        "QueryExecutionId": query_id,
-        "Status": {"State": "TIMEOUT", "StateChangeReason": reason},
-    }
+    return start_query(
+        client,
+        sql,
+        workgroup=settings.workgroup,
+        database=None if _CREATE_DATABASE.match(sql) else database,
+        output_location=settings.output_location,
+    )
 
 
 def _wait(
@@ -126,12 +104,6 @@ def _filled(file: SqlFile, settings: ApplySettings) -> str:
         return fill_placeholders(file, settings.placeholders)
     except AthenaError as exc:
         raise ApplyError(f"{file.name}: {exc.message}", sql=file.text, source=file.path) from exc
-
-
-def athena_reason(status: Mapping[str, Any]) -> str:
-    """Athena's own words for why a query did not succeed."""
-    error = status.get("AthenaError") or {}
-    return str(error.get("ErrorMessage") or status.get("StateChangeReason") or "no reason given")
 
 
 def apply_sql(

@@ -8,7 +8,7 @@ argparse name the argument in the message.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -44,13 +44,16 @@ def http_url(text: str) -> str:
 
 def utc_time(text: str) -> datetime:
     """An ISO-8601 time in UTC (``2026-11-25T14:30Z``); no offset means UTC, a date midnight."""
+    # Imported here: the producer's logger binds to stdout when first imported, which must
+    # happen inside `run`'s redirection of the handlers' output, not when the CLI parses.
+    from producer.backfill.gaps import parse_utc
+
     try:
-        moment = datetime.fromisoformat(text.strip())
+        return parse_utc(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an ISO-8601 time such as 2026-11-25T14:30:00Z"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _read_at_most(path: Path, limit: int) -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import math
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from producer.backfill import (
     Listing,
     SymbolFill,
     Window,
-    collect,
+    collect_with,
     covered_parameters,
     read_listings,
 )
@@ -36,10 +35,6 @@ from producer.backfill.gaps import at
 from producer.errors import QuotepipeProducerError
 from producer.settings import ProducerSettings
 from producer.symbols import SymbolSource
-from producer.yahoo.backends import open_backend
-from producer.yahoo.client import YahooClient
-from producer.yahoo.session import CrumbCache
-from producer.yahoo.transport import YahooHttp
 
 Say = Callable[[str], None]
 # Minutes this recent may still be in flight (Firehose buffers locally for no time, but
@@ -92,7 +87,9 @@ def backfill_command(options: BackfillOptions, say: Say | None = None) -> int:
         return 1
     out(_describe_window(window, len(names), options.margin))
     request = BackfillRequest(symbols=names, window=window, listings=listings, now=now)
-    result = asyncio.run(_collect(settings, request, lambda fill: out(describe_fill(fill))))
+    result = asyncio.run(
+        collect_with(settings, request, on_symbol=lambda fill: out(describe_fill(fill)))
+    )
     for pair, error in result.fx_errors.items():
         out(f"{pair}: {error}; lines needing it carry no rate and are rejected")
     delivered = _deliver(options.lake, result.lines) if result.lines else Delivered()
@@ -122,15 +119,6 @@ def _read_silver(lake: Path, window: Window) -> dict[str, Listing]:
         covered = athena.query(COVERED_MINUTES, covered_parameters(window)).rows
         listed = athena.query(LISTINGS).rows
     return read_listings(covered, listed)
-
-
-async def _collect(
-    settings: ProducerSettings, request: BackfillRequest, on_symbol: Callable[[SymbolFill], None]
-) -> BackfillResult:
-    """Bars through the producer's transport; no deadline: a long range takes what it takes."""
-    async with open_backend(settings) as backend:
-        http = YahooHttp(backend, settings, deadline=math.inf)
-        return await collect(YahooClient(http, CrumbCache()), request, on_symbol)
 
 
 def _deliver(lake: Path, lines: list[str]) -> Delivered:

@@ -1,12 +1,13 @@
 """The dashboard's queries run by Athena itself, for ``quotepipe dashboard --athena``.
 
 Each query is one execution: StartQueryExecution with the query's ``?`` values as
-ExecutionParameters, GetQueryExecution until it ends (``infra.aws.athena_apply``), then
-every page of GetQueryResults. Athena returns every value as text with the column
-types beside it, so values are typed here the way the local engine returns them, and
-the same renderer draws the page. What each execution scanned is kept per panel, with
-its cost at the recorded Athena price (``infra/prices.yaml``: per TB, 10 MB minimum).
-A query that does not succeed raises ``PanelQueryError`` naming the panel.
+ExecutionParameters, GetQueryExecution until it ends, then every page of GetQueryResults
+(``producer.athena``, the runner the scheduled backfill uses). Athena returns every
+value as text with the column types beside it, so values are typed here the way the
+local engine returns them, and the same renderer draws the page. What each execution
+scanned is kept per panel, with its cost at the recorded Athena price
+(``infra/prices.yaml``: per TB, 10 MB minimum). A query that does not succeed raises
+``PanelQueryError`` naming the panel.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.aws.athena_apply import athena_reason, wait_for_query
 from infra.aws.costs import TIB
 from infra.dashboard.data import PANELS, Scan
 from infra.local.athena.engine import QueryResult
 from infra.sqlfiles.catalog import SqlFile
 from infra.sqlfiles.errors import AthenaError
+from producer.athena import athena_reason, read_texts, start_query, wait_for_query
 
 _INTEGERS = ("tinyint", "smallint", "integer", "int", "bigint")
 _FLOATS = ("double", "float", "real", "decimal")
@@ -50,21 +51,10 @@ def typed(text: str | None, athena_type: str) -> Any:
 
 
 def read_results(client: Any, query_id: str) -> QueryResult:
-    """Every page of a finished query; the header row Athena puts first is dropped."""
-    columns: tuple[str, ...] = ()
-    types: list[str] = []
-    rows: list[tuple[Any, ...]] = []
-    pages = client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id)
-    for number, page in enumerate(pages):
-        result = page["ResultSet"]
-        if number == 0:
-            info = result["ResultSetMetadata"]["ColumnInfo"]
-            columns, types = tuple(c["Name"] for c in info), [c["Type"] for c in info]
-        texts = [[d.get("VarCharValue") for d in row["Data"]] for row in result["Rows"]]
-        if number == 0 and texts and tuple(texts[0]) == columns:
-            texts = texts[1:]
-        rows += [tuple(typed(v, t) for v, t in zip(r, types, strict=True)) for r in texts]
-    return QueryResult(columns, rows)
+    """Every page of a finished query, typed as the local engine would return it."""
+    found = read_texts(client, query_id)
+    rows = [tuple(typed(v, t) for v, t in zip(r, found.types, strict=True)) for r in found.rows]
+    return QueryResult(found.columns, rows)
 
 
 def panel_name(file: SqlFile) -> str:
@@ -105,16 +95,14 @@ class AthenaSource:
             raise PanelQueryError(f"{panel_name(file)}: Athena API error: {exc}") from exc
 
     def _execute(self, sql: str, params: Sequence[str]) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "QueryString": sql,
-            "WorkGroup": self.workgroup,
-            "QueryExecutionContext": {"Database": self.database, "Catalog": "AwsDataCatalog"},
-        }
-        if params:  # Athena refuses an empty ExecutionParameters list
-            request["ExecutionParameters"] = list(params)
-        if self.output_location:
-            request["ResultConfiguration"] = {"OutputLocation": self.output_location}
-        query_id = self.client.start_query_execution(**request)["QueryExecutionId"]
+        query_id = start_query(
+            self.client,
+            sql,
+            params,
+            workgroup=self.workgroup,
+            database=self.database,
+            output_location=self.output_location,
+        )
         execution = wait_for_query(
             self.client, query_id, poll_seconds=self.poll_seconds, max_polls=600, sleep=self.sleep
         )

@@ -7,7 +7,13 @@ bronze → processor path. Sending is the caller's: the command line sends to th
 embedded stack, the scheduled function to the delivery stream.
 """
 
-from producer.backfill.collect import BackfillRequest, BackfillResult, collect, fetch_bars
+from producer.backfill.collect import (
+    BackfillRequest,
+    BackfillResult,
+    collect,
+    collect_with,
+    fetch_bars,
+)
 from producer.backfill.gaps import Listing, Window, missing_minutes, session_minutes
 from producer.backfill.lines import FxBars, SymbolFill, fill_symbol
 from producer.backfill.silver import COVERED_MINUTES, LISTINGS, covered_parameters, read_listings
@@ -22,6 +28,7 @@ __all__ = [
     "SymbolFill",
     "Window",
     "collect",
+    "collect_with",
     "covered_parameters",
     "fetch_bars",
     "fill_symbol",

@@ -12,6 +12,7 @@ and the other symbols go on.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,8 +22,12 @@ from producer.backfill.lines import FxBars, SymbolFill, fill_symbol
 from producer.currency import fx_pairs, resolve_currency
 from producer.errors import FetchError, MalformedQuoteError, RangeRefusedError
 from producer.sessions import SessionTable, default_table
+from producer.settings import ProducerSettings
+from producer.yahoo.backends import TransportMemory, open_backend
 from producer.yahoo.client import YahooClient
 from producer.yahoo.parse import Bars
+from producer.yahoo.session import CrumbCache
+from producer.yahoo.transport import YahooHttp
 
 LOOKBACK = timedelta(days=4)
 # Yahoo serves 1m bars for about 30 days: the look back never reaches past 29, so it
@@ -82,6 +87,22 @@ async def collect(
         if on_symbol is not None:
             on_symbol(item.fill)
     return BackfillResult([item.fill for item in fetched], fx_errors)
+
+
+async def collect_with(
+    settings: ProducerSettings,
+    request: BackfillRequest,
+    *,
+    deadline: float = math.inf,
+    crumbs: CrumbCache | None = None,
+    memory: TransportMemory | None = None,
+    on_symbol: Callable[[SymbolFill], None] | None = None,
+) -> BackfillResult:
+    """``collect`` through the producer's transport, asking Yahoo until ``deadline`` (monotonic)."""
+    async with open_backend(settings, memory) as backend:
+        http = YahooHttp(backend, settings, deadline=deadline)
+        client = YahooClient(http, crumbs if crumbs is not None else CrumbCache())
+        return await collect(client, request, on_symbol)
 
 
 async def _symbol(client: YahooClient, request: BackfillRequest, symbol: str) -> _Fetched:

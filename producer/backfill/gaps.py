@@ -79,3 +79,9 @@ def minute_of(moment: datetime) -> int:
 def at(epoch: int) -> datetime:
     """Epoch seconds as an aware UTC datetime."""
     return datetime.fromtimestamp(epoch, UTC)
+
+
+def parse_utc(text: str) -> datetime:
+    """An ISO-8601 time (``2026-11-25T14:30Z``); no offset means UTC, a date its midnight."""
+    moment = datetime.fromisoformat(text.strip())
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

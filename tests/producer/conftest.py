@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from infra.local.yahoo import MarketServer, SimulatedMarket
 from infra.local.yahoo.tls import TlsFiles, self_signed
+from producer import backfill_handler, handler
 from producer.settings import ProducerSettings
 from producer.yahoo.backends import TransportMemory, open_backend
 from producer.yahoo.client import FetchResult, YahooClient
@@ -118,3 +121,32 @@ def fetch(
             return await YahooClient(http, crumbs).fetch(list(symbols))
 
     return Fetched(asyncio.run(go()), stats, crumbs)
+
+
+@pytest.fixture
+def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """moto in server mode on 127.0.0.1, from an empty account, as the handlers' endpoint."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    # moto's backends are process-wide: start every test from an empty account
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+    for name, value in {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    _forget_clients()
+    yield endpoint
+    _forget_clients()
+    server.stop()
+
+
+def _forget_clients() -> None:
+    """Both handlers build clients and state once per container: start each test cold."""
+    for module in (handler, backfill_handler):
+        module._clients.cache_clear()
+        module._state.cache_clear()

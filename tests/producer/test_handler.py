@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import json
-import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from firehose.codec import decode_line
 from infra.local.yahoo import MarketServer, oversized_name
 from producer import handler
 from producer.yahoo.parse import FIELD_LIMITS
 from tests.support import lambda_context
-
-
-@pytest.fixture
-def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    # moto's backends are process-wide: start every test from an empty account
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
-    for name, value in {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    handler._clients.cache_clear()
-    handler._state.cache_clear()
-    yield endpoint
-    handler._clients.cache_clear()
-    handler._state.cache_clear()
-    server.stop()
 
 
 @pytest.fixture

@@ -150,23 +150,45 @@ def image(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return name, spec, task_root
 
 
+def functions_of(dockerfile: str) -> dict[str, str]:
+    """Each function the template builds from ``dockerfile``: its handler (ImageConfig or CMD)."""
+    template = load_template()
+    spec = parse_dockerfile(REPO / dockerfile)
+    return {
+        logical_id: properties(template, logical_id)
+        .get("ImageConfig", {})
+        .get("Command", spec.cmd)[0]
+        for logical_id, resource in template["Resources"].items()
+        if resource.get("Metadata", {}).get("Dockerfile") == dockerfile
+    }
+
+
+def test_the_backfill_is_a_second_handler_of_the_producer_image() -> None:
+    assert functions_of("Dockerfile.producer") == {
+        "ProducerFunction": "producer.handler.lambda_handler",
+        "BackfillFunction": "producer.backfill_handler.lambda_handler",
+    }
+
+
 def test_handler_imports_from_the_image_alone(image: Any) -> None:
-    name, spec, task_root = image
-    module, _, attribute = spec.cmd[0].rpartition(".")
-    result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", IMPORT_CHECK, str(task_root), module, attribute],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=lambda_environment(IMAGES[name], task_root),
-        cwd=task_root,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
-    assert report["callable"]
-    outside = [f for f in report["files"] if not f.startswith((str(task_root), report["stdlib"]))]
-    assert outside == []
-    assert str(task_root / "boto3" / "__init__.py") in report["files"]
+    name, _, task_root = image
+    for logical_id, handler in functions_of(name).items():
+        module, _, attribute = handler.rpartition(".")
+        result = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", IMPORT_CHECK, str(task_root), module, attribute],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=lambda_environment(logical_id, task_root),
+            cwd=task_root,
+        )
+        assert result.returncode == 0, f"{logical_id}: {result.stderr}"
+        report = json.loads(result.stdout)
+        assert report["callable"]
+        own = (str(task_root), report["stdlib"])
+        outside = [f for f in report["files"] if not f.startswith(own)]
+        assert outside == []
+        assert str(task_root / "boto3" / "__init__.py") in report["files"]
 
 
 def test_image_holds_only_its_own_code(image: Any) -> None:
