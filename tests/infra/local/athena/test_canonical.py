@@ -78,7 +78,7 @@ def test_an_odd_header_sends_the_object_to_the_exact_parser() -> None:
 
 
 _TEXT = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters=sorted(CONTROL_CHARS)),
+    st.characters(exclude_categories=["Cs"], exclude_characters=sorted(CONTROL_CHARS)),
     max_size=12,
 )
 

@@ -148,12 +148,12 @@ def test_pruning_reads_the_days_asked_from_one_layer(lake: Path) -> None:
 
 
 def test_each_silver_object_is_parsed_once(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from infra.local.athena import staging
+    from infra.local.athena import canonical
 
     # Every object not cached is checked for the canonical form once, then read by DuckDB
     # or by the exact parser: counting the checks counts the parses.
     parsed: list[int] = []
-    real = staging.canonical_fields
+    real = canonical.canonical_fields
 
     def counting(data: bytes, skip: int) -> int:
         if data.startswith(b'"symbol"'):  # silver quotes (not sessions.csv, read every time)
