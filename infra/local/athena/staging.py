@@ -1,8 +1,10 @@
 """Silver objects parsed once: OpenCSVSerde's rows cached as Parquet under ``LAKE/.cache/``.
 
-Python parses each object with ``opencsv.read_object`` (DuckDB's CSV reader cannot
-follow OpenCSVSerde) and stages the rows, with a NULL mask per row, in a plain CSV that
-DuckDB reads back. For a partitioned table each object's rows are then kept as one
+An object in the processor's canonical form (``canonical``) is read by DuckDB's CSV
+reader, which gives the same cells on such lines; any other object is parsed by Python
+with ``opencsv.read_object`` (DuckDB's CSV reader cannot follow OpenCSVSerde there) and its
+rows staged, with a NULL mask per row, in a plain CSV that DuckDB reads back.
+For a partitioned table each object's rows are then kept as one
 Parquet file, ``LAKE/.cache/tables/<table>/<partition>=<value>/<key>.parquet``, where
 the key hashes the object's path, size and modification time: an object is parsed at
 most once until it changes, and a changed or deleted object's file is removed the next
