@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 UV_STAMP := $(VENV)/.installed-uv-$(UV_VERSION)
 export UV_PYTHON_DOWNLOADS := never
+# Installed modules come with their bytecode: without it every `quotepipe` start compiles
+# sqlglot and duckdb again where .pyc files cannot be written (1.3 s instead of 0.4 s, measured).
+export UV_COMPILE_BYTECODE := 1
 # uv works on .venv's interpreter, never on one it would pick from .python-version.
 export UV_PYTHON := $(CURDIR)/$(BIN)/python
 # `run` needs only the embedded stack ([local]); tests and linters add [dev].

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from infra.local.athena.staging import LakeObject
+from infra.local.athena.staging import LakeObject, lake_name
 
 MANIFEST = "_manifest.json"
 GOLD_FOLDER = ("gold", "quotes")
@@ -47,10 +47,7 @@ def gold_day(lake: Path, dt: str) -> Path:
 
 def fingerprint(lake: Path, objects: list[LakeObject]) -> tuple[tuple[str, int, int], ...]:
     """The silver objects of one day as a manifest lists them, in path order."""
-    root = lake.resolve()
-    return tuple(
-        sorted((o.path.resolve().relative_to(root).as_posix(), o.size, o.mtime_ns) for o in objects)
-    )
+    return tuple(sorted((lake_name(o.path, lake), o.size, o.mtime_ns) for o in objects))
 
 
 def read_manifest(lake: Path, dt: str) -> Manifest | None:

@@ -148,17 +148,19 @@ def test_pruning_reads_the_days_asked_from_one_layer(lake: Path) -> None:
 
 
 def test_each_silver_object_is_parsed_once(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from infra.local.athena import opencsv
+    from infra.local.athena import canonical
 
+    # Every object not cached is checked for the canonical form once, then read by DuckDB
+    # or by the exact parser: counting the checks counts the parses.
     parsed: list[int] = []
-    real = opencsv.read_object
+    real = canonical.canonical_fields
 
-    def counting(data: bytes, skip: int, width: int) -> list[list[str | None]]:
+    def counting(data: bytes, skip: int) -> int:
         if data.startswith(b'"symbol"'):  # silver quotes (not sessions.csv, read every time)
             parsed.append(len(data))
-        return real(data, skip, width)
+        return real(data, skip)
 
-    monkeypatch.setattr("infra.local.athena.staging.read_object", counting)
+    monkeypatch.setattr("infra.local.athena.staging.canonical_fields", counting)
     for _ in range(2):
         with LocalAthena(lake) as athena:
             athena.query("SELECT count(*) FROM silver_quotes")
