@@ -29,12 +29,16 @@ SCANS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
                        ("param1", ("symbol", "trade_time"))],
     "coverage_30d": [("all", ("symbol", "exchange", "trade_time")),
                      ("param1", ("symbol", "trade_time"))],
-    "pipeline_health": [("silver", ("source_key",))],  # silver_quotes itself, from param1
+    "pipeline_health": [("stats", ())],  # silver_stats, from param1: no quotes either way
 }  # fmt: skip
 
 
 def _silver(lake: Path, day: str) -> int:
     return sum(f.stat().st_size for f in (lake / "silver" / "quotes" / f"dt={day}").glob("*.csv"))
+
+
+def _stats(lake: Path, day: str) -> int:
+    return sum(f.stat().st_size for f in (lake / "silver" / "stats" / f"dt={day}").glob("*.csv"))
 
 
 def _gold(lake: Path, day: str, columns: tuple[str, ...]) -> int:
@@ -57,7 +61,7 @@ def _gold(lake: Path, day: str, columns: tuple[str, ...]) -> int:
 def _first(where: str, params: list[str], days: list[str]) -> str:
     if where == "all":
         return days[0]
-    if where == "silver":
+    if where == "stats":
         where = "param1"
     if where == "today":
         return days[-1]
@@ -75,8 +79,11 @@ def scanned_mb(
         for where, columns in scans:
             first = _first(where, queries[name][1], days)
             for day in (d for d in days if d >= first):
+                if where == "stats":
+                    silver, gold = silver + _stats(lake, day), gold + _stats(lake, day)
+                    continue
                 silver += _silver(lake, day)
-                in_gold = where != "silver" and day != days[-1]
+                in_gold = day != days[-1]
                 gold += _gold(lake, day, columns) if in_gold else _silver(lake, day)
         billed = max(MIN_BILLED, silver), max(MIN_BILLED, gold)
         figures[name] = {

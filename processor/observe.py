@@ -39,6 +39,7 @@ class Observer:
             "reasons": report.reasons,
             "silver_keys": list(report.silver_keys),
             "rejected_keys": list(report.rejected_keys),
+            "stats_key": report.stats_key,
             "balanced": report.balanced,
         }
         if report.balanced:

@@ -1,4 +1,4 @@
-"""One bronze object → silver and rejected objects, with every line accounted for.
+"""One bronze object → silver, rejected and stats objects, with every line accounted for.
 
 Each line ends in exactly one place: a silver row, a rejected line (with its reason),
 a counted duplicate of an earlier (symbol, trade_time) in the same object, or a
@@ -7,7 +7,8 @@ counted blank line. ``ObjectReport.balanced`` states that; the handler logs and 
 What one hostile object can write is bounded: a blank line writes nothing, a rejected
 row keeps at most the first ``KEEP_BYTES`` of its line (``raw_length`` tells the
 whole length), and past ``max_rejected_rows`` rejected lines are counted by reason
-but not written (the bronze object keeps them all).
+but not written (the bronze object keeps them all). Its counts go to one stats object
+(processor/stats.py), whatever else it wrote.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from processor.output import DatedOutputs, Outputs, object_name
 from processor.reasons import Reason, Rejection
 from processor.settings import Settings
 from processor.silver import SILVER_COLUMNS, clean_text, format_line
+from processor.stats import stats_key, write_stats
 from processor.validate import Validator
 
 SILVER_PREFIX = "quotes/"
@@ -46,6 +48,7 @@ class ObjectReport:
     rejected_not_written: int = 0  # rejected lines past max_rejected_rows: counted only
     silver_keys: tuple[str, ...] = ()
     rejected_keys: tuple[str, ...] = ()
+    stats_key: str = ""  # written last: its row means the silver above is complete
     reasons: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -91,7 +94,7 @@ class _Sink:
 
 
 def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectReport:
-    """Read ``obj``, write its silver and rejected objects, and report the counts."""
+    """Read ``obj``, write its silver, rejected and stats objects, and report the counts."""
     opened = open_bronze(s3, obj)
     name = object_name(obj.key)
     silver = _outputs(s3, settings, SILVER_PREFIX, name, SILVER_COLUMNS)
@@ -100,7 +103,7 @@ def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectRepo
     validator = Validator(obj.key, max_future_skew_s=settings.max_future_skew_seconds)
     with Outputs(silver, rejected):
         _consume(opened.blocks, validator, sink)
-    return ObjectReport(
+    report = ObjectReport(
         bucket=obj.bucket,
         key=obj.key,
         lines_in=sink.lines,
@@ -112,7 +115,10 @@ def process_object(s3: Any, obj: BronzeObject, settings: Settings) -> ObjectRepo
         silver_keys=tuple(silver.keys()),
         rejected_keys=tuple(rejected.keys()),
         reasons=dict(sorted(sink.reasons.items())),
+        stats_key=stats_key(opened.arrival_date, name),
     )
+    write_stats(s3, settings.silver_bucket, report.stats_key, report)
+    return report
 
 
 def _outputs(

@@ -2,7 +2,7 @@
 
 Objects that cannot be processed are named and skipped; the command processes the
 rest, prints the totals, lists the skipped objects and exits 1. On a lake, each
-object's silver and rejected files are written to disk as soon as it is done, so an
+object's silver, rejected and stats files are written to disk as soon as it is done, so an
 interrupted replay keeps what it finished.
 """
 
@@ -33,7 +33,7 @@ class _Progress:
     def processed(self, done: int, total: int, report: ObjectReport) -> None:
         """Report the object and, on a lake, write its outputs now."""
         if self.lake_silver is not None:
-            for key in (*report.silver_keys, *report.rejected_keys):
+            for key in (*report.silver_keys, *report.rejected_keys, report.stats_key):
                 path = self.lake_silver / key
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.s3.download_file(self.silver_bucket, key, str(path))

@@ -77,9 +77,9 @@ def put_bronze(s3: Any, key: str, body: str | bytes) -> None:
     s3.put_object(Bucket=BRONZE_BUCKET, Key=key, Body=data)
 
 
-def silver_objects(s3: Any) -> dict[str, bytes]:
-    """Every object in the silver bucket, by key."""
-    found = s3.list_objects_v2(Bucket=SILVER_BUCKET).get("Contents", [])
+def silver_objects(s3: Any, prefix: str = "") -> dict[str, bytes]:
+    """Every object in the silver bucket (under ``prefix``), by key."""
+    found = s3.list_objects_v2(Bucket=SILVER_BUCKET, Prefix=prefix).get("Contents", [])
     return {
         o["Key"]: s3.get_object(Bucket=SILVER_BUCKET, Key=o["Key"])["Body"].read() for o in found
     }

@@ -201,10 +201,34 @@ REJECTED: dict[tuple[str, str], list[list[str]]] = {
 }
 
 
+STATS_COLUMNS = [
+    *("source_key", "lines_in", "rows_written", "rows_rejected"),
+    *("rejected_not_written", "duplicates", "blank_lines"),
+]
+
+
+def write_stats(lake: Path, key: str, written: int, rejected: int, *, duplicates: int = 0) -> Path:
+    """The processor's stats object of bronze ``key``, under its arrival date."""
+    arrival = key.split("/")[1].removeprefix("dt=")
+    lines = written + rejected + duplicates
+    row = [key, str(lines), str(written), str(rejected), "0", str(duplicates), "0"]
+    path = lake / "silver" / "stats" / f"dt={arrival}" / f"{key.rsplit('/', 1)[1]}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(csv_line(STATS_COLUMNS) + csv_line(row), encoding="utf-8")
+    return path
+
+
 def write_golden_lake(lake: Path) -> Path:
-    """Write every object of the golden lake under ``lake``; return ``lake``."""
+    """Write every object of the golden lake, and the stats of each bronze key; return ``lake``."""
+    counts: dict[str, list[int]] = {}
     for (dt, name), rows in OBJECTS.items():
         write_object(lake, dt, name, rows)
+        for row in rows:
+            counts.setdefault(row[13], [0, 0])[0] += 1
     for (dt, name), rows in REJECTED.items():
         write_object(lake, dt, name, rows, table="rejected")
+        for row in rows:
+            counts.setdefault(row[3], [0, 0])[1] += 1
+    for key, (written, rejected) in counts.items():
+        write_stats(lake, key, written, rejected)
     return lake

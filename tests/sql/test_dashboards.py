@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from infra.local.athena.engine import LocalAthena, QueryResult
 from infra.sqlfiles.catalog import SQL_DIR, SqlFile, load_section
+from tests.sql.golden_lake import bronze_key, quote, write_golden_lake, write_object, write_stats
 
 
 def ts(text: str) -> datetime:
@@ -117,3 +119,25 @@ def test_every_dashboard_has_a_golden_test() -> None:
     tested = {"latest_prices", "intraday_ohlc", "top_movers", "daily_30d", "freshness"}
     tested |= {"pipeline_health", "coverage_worst"}
     assert {f.path.stem for f in load_section("dashboards")} == tested
+
+
+def test_pipeline_health_counts_what_arrived_by_arrival_date(tmp_path: Path) -> None:
+    # GIVEN the golden lake plus a bronze object that arrived on 11-27 with a quote
+    # traded on 11-26, and one that arrived the same hour holding only blank lines
+    lake = write_golden_lake(tmp_path / "lake")
+    late = bronze_key("2026-11-27", "00:00:30", 5)
+    row = quote("AAPL", "2026-11-26T23:59:00Z", "104.0", "104.0", fetched="2026-11-27T00:00:01Z",
+                key=late)  # fmt: skip
+    write_object(lake, "2026-11-26", "late.csv", [row])
+    write_stats(lake, late, 1, 0, duplicates=1)
+    write_stats(lake, bronze_key("2026-11-27", "00:20:00", 6), 0, 0)
+    with LocalAthena(lake) as engine:
+        # THEN the silver row counts in the hour it arrived, both objects with it
+        assert run(engine, "pipeline_health", "'2026-11-27'", "'2026-11-27'").rows == [
+            (ts("2026-11-27 00:00:00"), 1, 0, 2),
+        ]
+        # AND the days before are as they were
+        assert run(engine, "pipeline_health", "'2026-11-26'", "'2026-11-26'").rows == [
+            (ts("2026-11-26 00:00:00"), 5, 0, 2),
+            (ts("2026-11-26 14:00:00"), 5, 2, 1),
+        ]

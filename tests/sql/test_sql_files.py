@@ -11,7 +11,8 @@ from infra.sqlfiles.reference import REFERENCE_OBJECTS
 from producer.sessions import TABLE_PATH
 
 ALL_FILES = [f for s in ("setup", "views", "dashboards") for f in load_section(s)]
-LAKE_TABLES = {"silver_quotes", "silver_rejected", "quotes", "latest_quotes", "ohlc_5m"}
+LAKE_TABLES = {"silver_quotes", "silver_rejected", "silver_stats", "quotes", "latest_quotes"}
+LAKE_TABLES |= {"ohlc_5m"}
 LAKE_TABLES |= {"daily_summary", "coverage"}
 
 
@@ -33,6 +34,7 @@ def test_the_contract_objects_exist() -> None:
     names = [getattr(t, "this", t).name for t in created]
     assert names == [
         *("quotepipe", "silver_quotes", "silver_rejected", "sessions", "gold_quotes"),
+        "silver_stats",
         *(
             "quotes_silver",
             "quotes",

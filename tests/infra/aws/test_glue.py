@@ -1,8 +1,9 @@
 """The Glue tables in the template and sql/'s DDL describe the same tables.
 
-GIVEN the DDL of `silver_quotes`, `sessions` and `gold_quotes` in sql/setup/ (and the
-silver writer's columns), WHEN the template's SilverQuotesTable, SessionsTable and
-GoldQuotesTable are rendered with the stack's bucket names, THEN columns, partition,
+GIVEN the DDL of `silver_quotes`, `sessions`, `gold_quotes` and `silver_stats` in
+sql/setup/ (and the silver and stats writers' columns), WHEN the template's
+SilverQuotesTable, SessionsTable, GoldQuotesTable and SilverStatsTable are rendered
+with the stack's bucket names, THEN columns, partition,
 SerDe, SerDe properties, storage formats, location and table properties are equal.
 """
 
@@ -25,6 +26,7 @@ TABLES = {
     "SilverQuotesTable": "silver_quotes",
     "SessionsTable": "sessions",
     "GoldQuotesTable": "gold_quotes",
+    "SilverStatsTable": "silver_stats",
 }
 # What Athena's `STORED AS PARQUET` means in Glue (and what it writes for such a table).
 PARQUET = {
@@ -126,6 +128,15 @@ def test_columns_match_the_silver_writer() -> None:
 
     columns = _glue("SilverQuotesTable")["StorageDescriptor"]["Columns"]
     assert [c["Name"] for c in columns] == list(SILVER_COLUMNS)
+
+
+def test_stats_columns_match_the_stats_writer() -> None:
+    from processor.stats import STATS_COLUMNS
+
+    columns = _glue("SilverStatsTable")["StorageDescriptor"]["Columns"]
+    assert [c["Name"] for c in columns] == list(STATS_COLUMNS)
+    location = _glue("SilverStatsTable")["Parameters"]["storage.location.template"]
+    assert location == f"s3://{_glue('SilverStatsTable')['bucket']}/stats/dt=${{dt}}/"
 
 
 def test_serde_matches_the_ddl(pair: Pair) -> None:

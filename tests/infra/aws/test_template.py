@@ -96,6 +96,19 @@ def test_processor_retries_end_in_its_dead_letter_queue(cfn: dict[str, Any]) -> 
     assert [s["Resource"] for s in sends] == [queue_arn]
 
 
+def test_processor_writes_only_its_three_silver_prefixes(cfn: dict[str, Any]) -> None:
+    from processor.process import REJECTED_PREFIX, SILVER_PREFIX
+    from processor.stats import STATS_PREFIX
+
+    (write,) = [
+        s
+        for s in _allow_statements(cfn["Resources"]["ProcessorRole"])
+        if "s3:PutObject" in s["Action"]
+    ]
+    prefixes = (SILVER_PREFIX, REJECTED_PREFIX, STATS_PREFIX)
+    assert write["Resource"] == [{"Fn::Sub": f"${{SilverBucket.Arn}}/{p}*"} for p in prefixes]
+
+
 def test_every_alarm_notifies_the_topic(cfn: dict[str, Any]) -> None:
     alarms = _of_type(cfn, "AWS::CloudWatch::Alarm")
     seen = {metric for a in alarms.values() for metric in _alarm_metrics(a["Properties"])}

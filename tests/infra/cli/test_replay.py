@@ -45,11 +45,15 @@ def test_a_2019_trade_is_rejected_and_shows_in_silver_rejected(
     rows = query(tmp_path, "SELECT reason, line_number FROM silver_rejected", capsys)
     assert rows[1:] == ["trade_time_out_of_range,2"]
     assert query(tmp_path, "SELECT count(*) AS n FROM silver_quotes", capsys)[1:] == ["1"]
+    # AND silver_stats holds the object's counts under its arrival date
+    stats = "SELECT dt, lines_in, rows_written, rows_rejected FROM silver_stats"
+    assert query(tmp_path, stats, capsys)[1:] == [f"{DAY},2,1,1"]
 
 
 def silver_files(lake: Path) -> list[str]:
-    """Silver and rejected files of the lake, relative to its silver folder."""
-    return sorted(p.relative_to(lake / "silver").as_posix() for p in lake.rglob("silver/**/*.csv"))
+    """Silver and rejected files of the lake, relative to its silver folder (stats left out)."""
+    found = (p.relative_to(lake / "silver").as_posix() for p in lake.rglob("silver/**/*.csv"))
+    return sorted(name for name in found if not name.startswith("stats/"))
 
 
 def test_replay_goes_past_a_truncated_gzip_names_it_and_exits_non_zero(
@@ -67,6 +71,9 @@ def test_replay_goes_past_a_truncated_gzip_names_it_and_exits_non_zero(
     assert f"quotes/dt={DAY}/b.gz: bronze stream is corrupt or truncated" in err
     assert "objects=2 " in out and "failed_objects=1" in out
     assert [f.split("/")[-1][:2] for f in silver_files(tmp_path)] == ["a-", "c-"]
+    # AND so did their stats objects, which pipeline_health reads
+    stats = sorted(p.name[:2] for p in (tmp_path / "silver" / "stats" / f"dt={DAY}").iterdir())
+    assert stats == ["a-", "c-"]
 
 
 def test_objects_replayed_before_an_interruption_are_already_in_the_lake(
