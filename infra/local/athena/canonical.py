@@ -61,8 +61,11 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def read_canonical_sql(path: str, fields: int, columns: tuple[str, ...], skip_lines: int) -> str:
-    """DuckDB's SELECT of one canonical object as the table's columns (missing ones NULL).
+def read_canonical_sql(
+    paths: list[str], fields: int, columns: tuple[str, ...], skip_lines: int
+) -> str:
+    """DuckDB's SELECT of canonical objects of ``fields`` fields as the table's columns
+    (missing ones NULL), in one read: ``skip`` applies to each object.
 
     ``allow_quoted_nulls = false`` keeps ``""`` an empty string, as OpenCSVSerde does;
     extra fields are read and ignored, as OpenCSVSerde ignores them.
@@ -72,9 +75,9 @@ def read_canonical_sql(path: str, fields: int, columns: tuple[str, ...], skip_li
         f'c{i} AS "{name}"' if i < fields else f'CAST(NULL AS VARCHAR) AS "{name}"'
         for i, name in enumerate(columns)
     )
-    quoted = "'" + path.replace("'", "''") + "'"
+    quoted = ", ".join("'" + path.replace("'", "''") + "'" for path in paths)
     return (
-        f"SELECT {cells} FROM read_csv({quoted}, columns = {{{types}}}, header = false, "
+        f"SELECT {cells} FROM read_csv([{quoted}], columns = {{{types}}}, header = false, "
         f"skip = {skip_lines}, delim = ',', quote = '\"', escape = '\\', new_line = '\\n', "
         "auto_detect = false, allow_quoted_nulls = false, strict_mode = true, "
         "max_line_size = 1073741824)"

@@ -1,7 +1,7 @@
 """What the local engine loads from the lake, and when: only what a query can read.
 
 Gold (Parquet) is a view over its files, read by DuckDB itself. A partitioned
-OpenCSVSerde table is a view over its parsed-rows cache (``staging.ParsedCache``); it
+OpenCSVSerde table is a view over its parsed-rows cache (``parsed.ParsedCache``); it
 starts with the days from the gold watermark on when a view bounded by the watermark
 (``quotes``) reads it, and with nothing otherwise. A query that reaches such a table
 by another way (``SELECT … FROM silver_quotes``, ``pipeline_health``) gets every day

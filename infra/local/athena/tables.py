@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlglot import exp
 
+from infra.local.athena.parsed import ParsedCache
 from infra.local.athena.staging import (
     LakeObject,
-    ParsedCache,
     read_staged_sql,
     staging_file,
     write_staged_rows,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from infra.local.athena.canonical import canonical_fields
 from infra.local.athena.opencsv import read_object
-from infra.local.athena.staging import LakeObject, ParsedCache
+from infra.local.athena.parsed import ParsedCache
+from infra.local.athena.staging import LakeObject
 from processor.silver import CONTROL_CHARS, format_line, header_line
 
 COLUMNS = ("symbol", "name", "source")

@@ -160,7 +160,7 @@ def test_each_silver_object_is_parsed_once(lake: Path, monkeypatch: pytest.Monke
             parsed.append(len(data))
         return real(data, skip)
 
-    monkeypatch.setattr("infra.local.athena.staging.canonical_fields", counting)
+    monkeypatch.setattr("infra.local.athena.parsed.canonical_fields", counting)
     for _ in range(2):
         with LocalAthena(lake) as athena:
             athena.query("SELECT count(*) FROM silver_quotes")
