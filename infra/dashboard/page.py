@@ -155,7 +155,14 @@ def chart_panel(data: DashboardData) -> str:
         if r.rows
     ]
     body = f'<div class="charts">{"".join(figures)}</div>'
-    return panel("intraday_ohlc", len(figures), body, error=data.errors.get("intraday_ohlc", ""))
+    note = ""
+    if data.symbols_shown > len(data.charts):
+        note = (
+            f"the first {len(data.charts)} of {data.symbols_shown} symbols; "
+            "query ohlc_5m for the others"
+        )
+    error = data.errors.get("intraday_ohlc", "")
+    return panel("intraday_ohlc", len(figures), body, note=note, error=error)
 
 
 def _move_class(row: dict[str, Any]) -> str:

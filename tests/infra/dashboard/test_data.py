@@ -62,3 +62,27 @@ def test_a_tolerated_failure_shows_in_its_panel_only() -> None:
 def test_without_tolerance_the_failure_stops_the_page() -> None:
     with pytest.raises(AthenaError, match="COLUMN_NOT_FOUND"):
         collect(FakeSource(), "2026-11-26", AS_OF)
+
+
+class ManySymbols:
+    """A day with 30 symbols, each with one 5-minute bar."""
+
+    def __init__(self) -> None:
+        self.charts: list[str] = []
+
+    def run(self, file: SqlFile, params: Sequence[str]) -> QueryResult:
+        if file.path.stem == "intraday_ohlc":
+            self.charts.append(params[0])
+            bar = (datetime(2026, 11, 26, 15, 0), 1.0, 2.0, 0.5, 1.5, 3)
+            return QueryResult(("bucket_start", "open", "high", "low", "close", "samples"), [bar])
+        return QueryResult(("symbol",), [(f"SYM{n:05d}",) for n in range(30)])
+
+
+def test_charts_are_drawn_for_the_first_symbols_and_the_panel_says_so() -> None:
+    source = ManySymbols()
+    data = collect(source, "2026-11-26", AS_OF)
+    # THEN one chart query per symbol shown, not per symbol of the day
+    assert source.charts == [f"'SYM{n:05d}'" for n in range(24)]
+    html = panels(data)["charts"]
+    assert html.count("<figure") == 24
+    assert "the first 24 of 30 symbols" in html
