@@ -111,25 +111,30 @@ class AthenaRunner:
     max_polls: int = 240
     sleep: Callable[[float], None] = time.sleep
 
+    def execute(self, sql: str, params: Sequence[str] = ()) -> dict[str, Any]:
+        """Start and wait: the final QueryExecution, whatever its state, with its id."""
+        query_id = start_query(
+            self.client,
+            sql,
+            params,
+            workgroup=self.workgroup,
+            database=self.database,
+            output_location=self.output_location,
+        )
+        execution = wait_for_query(
+            self.client,
+            query_id,
+            poll_seconds=self.poll_seconds,
+            max_polls=self.max_polls,
+            sleep=self.sleep,
+        )
+        return {**execution, "QueryExecutionId": query_id}
+
     def query(self, sql: str, params: Sequence[str] = ()) -> TextResult:
         """Start, wait, read every page; a query that does not succeed raises."""
         try:
-            query_id = start_query(
-                self.client,
-                sql,
-                params,
-                workgroup=self.workgroup,
-                database=self.database,
-                output_location=self.output_location,
-            )
-            execution = wait_for_query(
-                self.client,
-                query_id,
-                poll_seconds=self.poll_seconds,
-                max_polls=self.max_polls,
-                sleep=self.sleep,
-            )
-            status = execution["Status"]
+            execution = self.execute(sql, params)
+            query_id, status = execution["QueryExecutionId"], execution["Status"]
             if status["State"] != "SUCCEEDED":
                 raise AthenaQueryError(
                     f"Athena query {query_id} {status['State']}: {athena_reason(status)}"

@@ -114,7 +114,7 @@ def athena_data(source: Any, as_of: datetime) -> DashboardData:
     from infra.dashboard.data import collect
 
     data = collect(source, as_of.astimezone(UTC).date().isoformat(), as_of)
-    origin = f"Athena (workgroup {source.workgroup}, database {source.database})"
+    origin = f"Athena (workgroup {source.runner.workgroup}, database {source.runner.database})"
     return replace(data, scans=dict(source.scans), origin=origin)
 
 

@@ -24,7 +24,7 @@ from infra.dashboard.data import PANELS, Scan
 from infra.local.athena.engine import QueryResult
 from infra.sqlfiles.catalog import SqlFile
 from infra.sqlfiles.errors import AthenaError
-from producer.athena import athena_reason, read_texts, start_query, wait_for_query
+from producer.athena import AthenaRunner, athena_reason, read_texts
 
 _INTEGERS = ("tinyint", "smallint", "integer", "int", "bigint")
 _FLOATS = ("double", "float", "real", "decimal")
@@ -76,15 +76,22 @@ class AthenaSource:
         poll_seconds: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.client, self.workgroup, self.database = client, workgroup, database
-        self.price, self.output_location = price, output_location
-        self.poll_seconds, self.sleep = poll_seconds, sleep
+        self.client, self.price = client, price
+        self.runner = AthenaRunner(
+            client=client,
+            workgroup=workgroup,
+            database=database,
+            output_location=output_location,
+            poll_seconds=poll_seconds,
+            max_polls=600,
+            sleep=sleep,
+        )
         self.scans: dict[str, Scan] = {}
 
     def run(self, file: SqlFile, params: Sequence[str]) -> QueryResult:
         """One execution of ``file`` with ``params``, waited for and read page by page."""
         try:
-            execution = self._execute(file.statement, params)
+            execution = self.runner.execute(file.statement, params)
             state = execution["Status"]["State"]
             if state != "SUCCEEDED":
                 reason = athena_reason(execution["Status"])
@@ -93,20 +100,6 @@ class AthenaSource:
             return read_results(self.client, execution["QueryExecutionId"])
         except (BotoCoreError, ClientError) as exc:
             raise PanelQueryError(f"{panel_name(file)}: Athena API error: {exc}") from exc
-
-    def _execute(self, sql: str, params: Sequence[str]) -> dict[str, Any]:
-        query_id = start_query(
-            self.client,
-            sql,
-            params,
-            workgroup=self.workgroup,
-            database=self.database,
-            output_location=self.output_location,
-        )
-        execution = wait_for_query(
-            self.client, query_id, poll_seconds=self.poll_seconds, max_polls=600, sleep=self.sleep
-        )
-        return {**execution, "QueryExecutionId": query_id}
 
     def _bill(self, name: str, execution: Mapping[str, Any]) -> None:
         """Add one execution's scan and cost to its panel (Athena bills a minimum per query)."""
