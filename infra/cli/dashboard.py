@@ -134,8 +134,13 @@ def athena_command(
 
     if client is None:
         import boto3
+        from botocore.exceptions import BotoCoreError
 
-        client = boto3.client("athena")
+        try:
+            client = boto3.client("athena")
+        except BotoCoreError as exc:  # no region, bad profile: one line, as for every command
+            print(f"quotepipe dashboard: Athena client: {exc}", file=sys.stderr)
+            return 1
     source = AthenaSource(client, workgroup=workgroup, database=database,
                           price=load_prices()["athena"], output_location=output_location,
                           sleep=sleep)  # fmt: skip

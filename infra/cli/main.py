@@ -169,7 +169,9 @@ def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     redrive = commands.add_parser("redrive", help="hand the processor's failed events back to it")
     where = redrive.add_mutually_exclusive_group()
     where.add_argument("--queue-url", default=os.environ.get("PROCESSOR_DLQ_URL"))
-    where.add_argument("--lake", type=Path, help="redrive the lake's dead-letters/processor/")
+    where.add_argument(
+        "--lake", type=existing_lake, help="redrive the lake's dead-letters/processor/"
+    )
     redrive.add_argument("--function-name", help="default: the function each record names")
 
 

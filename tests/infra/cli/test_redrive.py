@@ -160,3 +160,13 @@ def test_redrive_on_a_lake_processes_in_process_and_keeps_what_fails(
     assert "processing failed again: BronzeReadError" in err and "notes.json" in err
     assert len(list((tmp_path / "silver" / "quotes").rglob("*.csv"))) == 1
     assert sorted(p.name for p in letters.folder.iterdir()) == sorted([kept.name, "notes.json"])
+
+
+def test_a_lake_that_does_not_exist_is_one_line_not_an_empty_redrive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["redrive", "--lake", str(tmp_path / "missing")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 2
+    assert len(err) == 1 and "--lake" in err[0] and "does not exist" in err[0]

@@ -203,3 +203,17 @@ def test_values_are_typed_as_the_local_engine_returns_them() -> None:
     assert typed(None, "double") is None
     assert typed("2026-11-30", "varchar") == "2026-11-30"
     assert typed("true", "boolean") is True
+
+
+def test_no_region_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN an environment where boto3 cannot pick a region
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    out = tmp_path / "page.html"
+    code = athena_command(workgroup="wg", database="db", output_location=None, out=out)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and not out.exists()
+    assert len(err) == 1 and "region" in err[0]
